@@ -1,0 +1,384 @@
+/**
+ * The job state machine. Every status change is one guarded, conditional UPDATE here:
+ *   QUEUED → RUNNING → COMPLETED | FAILED | CANCELLED,  RUNNING → QUEUED (retry),  QUEUED → CANCELLED.
+ * Writes made on behalf of an attempt carry its number, so a late write from an abandoned attempt changes nothing.
+ */
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Database } from '../database.ts';
+import type { JobError, JobStatus, JobType, NewSyncJob, Priority, QueueName, SyncJob } from '../types.ts';
+
+export interface JobCounts {
+  processed: number;
+  total: number | null;
+  failed: number;
+  message?: string | null;
+}
+
+export interface SyncJobFilter {
+  status?: JobStatus[];
+  syncType?: JobType[];
+  integrationId?: string;
+  priority?: Priority[];
+  queue?: QueueName[];
+  createdAfter?: Date;
+  createdBefore?: Date;
+}
+
+function progressOf(counts: JobCounts): number {
+  if (!counts.total || counts.total <= 0) return 0;
+  return Math.min(100, Math.round((counts.processed / counts.total) * 1000) / 10);
+}
+
+/** Inserts new jobs in one statement; rows that collide on an idempotency or dedup key are skipped. */
+export async function insertSyncJobs(db: Database, jobs: NewSyncJob[]): Promise<SyncJob[]> {
+  if (jobs.length === 0) return [];
+  return db
+    .insertInto('sync_jobs')
+    .values(jobs)
+    .onConflict((oc) => oc.doNothing())
+    .returningAll()
+    .execute();
+}
+
+export async function findSyncJobById(db: Database, id: string): Promise<SyncJob | undefined> {
+  return db.selectFrom('sync_jobs').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findSyncJobsByIds(db: Database, ids: string[]): Promise<SyncJob[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('sync_jobs').selectAll().where('id', 'in', ids).execute();
+}
+
+export async function findSyncJobsByIdempotencyKeys(db: Database, keys: string[]): Promise<SyncJob[]> {
+  if (keys.length === 0) return [];
+  return db.selectFrom('sync_jobs').selectAll().where('idempotency_key', 'in', keys).execute();
+}
+
+export async function findSyncJobsByDedupKeys(db: Database, keys: string[]): Promise<SyncJob[]> {
+  if (keys.length === 0) return [];
+  return db.selectFrom('sync_jobs').selectAll().where('dedup_key', 'in', keys).execute();
+}
+
+function applyFilter(db: Database, filter: SyncJobFilter) {
+  let q = db.selectFrom('sync_jobs');
+  if (filter.status?.length) q = q.where('status', 'in', filter.status);
+  if (filter.syncType?.length) q = q.where('sync_type', 'in', filter.syncType);
+  if (filter.integrationId) q = q.where('integration_id', '=', filter.integrationId);
+  if (filter.priority?.length) q = q.where('priority', 'in', filter.priority);
+  if (filter.queue?.length) q = q.where('queue', 'in', filter.queue);
+  if (filter.createdAfter) q = q.where('created_at', '>=', filter.createdAfter);
+  if (filter.createdBefore) q = q.where('created_at', '<', filter.createdBefore);
+  return q;
+}
+
+/** Newest first, keyset-paginated on (created_at, id). */
+export async function listSyncJobs(
+  db: Database,
+  filter: SyncJobFilter,
+  page: { limit: number; after?: { createdAt: Date; id: string }; offset?: number },
+): Promise<SyncJob[]> {
+  let q = applyFilter(db, filter).selectAll();
+  const after = page.after;
+  if (after) {
+    q = q.where((eb) =>
+      eb.or([
+        eb('created_at', '<', after.createdAt),
+        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
+      ]),
+    );
+  }
+  q = q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit);
+  if (page.offset) q = q.offset(page.offset);
+  return q.execute();
+}
+
+export async function countSyncJobs(db: Database, filter: SyncJobFilter): Promise<number> {
+  const row = await applyFilter(db, filter)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/**
+ * QUEUED → RUNNING for a delivered job, or a take-over of a RUNNING job whose worker was declared stalled.
+ * Returns undefined when this delivery must not run (cancelled, finished, attempts spent).
+ */
+export async function startSyncJob(db: Database, id: string, workerId: string): Promise<SyncJob | undefined> {
+  return db
+    .updateTable('sync_jobs')
+    .set((eb) => ({
+      status: 'RUNNING',
+      attempts: eb('attempts', '+', 1),
+      started_at: sql<Date>`coalesce(started_at, now())`,
+      worker_id: workerId,
+      heartbeat_at: sql<Date>`now()`,
+      dedup_key: null,
+      updated_at: sql<Date>`now()`,
+    }))
+    .where('id', '=', id)
+    .where('status', 'in', ['QUEUED', 'RUNNING'])
+    .where('cancel_requested_at', 'is', null)
+    .where((eb) => eb('attempts', '<', eb.ref('max_attempts')))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+function heldBy(id: string, attempt: number) {
+  return (eb: any): Expression<SqlBool> =>
+    eb.and([eb('id', '=', id), eb('status', '=', 'RUNNING'), eb('attempts', '=', attempt)]);
+}
+
+/** Coalesced progress write. Returns undefined if the attempt no longer holds the job. */
+export async function updateSyncJobProgress(
+  db: Database,
+  id: string,
+  attempt: number,
+  counts: JobCounts,
+): Promise<SyncJob | undefined> {
+  return db
+    .updateTable('sync_jobs')
+    .set({
+      processed_items: counts.processed,
+      total_items: counts.total,
+      failed_items: counts.failed,
+      progress: progressOf(counts),
+      ...(counts.message !== undefined ? { message: counts.message } : {}),
+      heartbeat_at: sql<Date>`now()`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where(heldBy(id, attempt))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function stampSyncJobHeartbeats(
+  db: Database,
+  held: { id: string; attempt: number }[],
+): Promise<void> {
+  if (held.length === 0) return;
+  await sql`
+    UPDATE sync_jobs SET heartbeat_at = now()
+    FROM unnest(${held.map((h) => h.id)}::uuid[], ${held.map((h) => h.attempt)}::int[]) AS h(id, attempt)
+    WHERE sync_jobs.id = h.id AND sync_jobs.attempts = h.attempt AND sync_jobs.status = 'RUNNING'`.execute(
+    db,
+  );
+}
+
+type FinalStatus = 'COMPLETED' | 'FAILED' | 'CANCELLED';
+
+/** RUNNING → COMPLETED | FAILED | CANCELLED for the attempt that holds the job. */
+export async function finishSyncJob(
+  db: Database,
+  id: string,
+  attempt: number,
+  outcome: { status: FinalStatus; counts: JobCounts; result?: unknown; error?: JobError | null },
+): Promise<SyncJob | undefined> {
+  const { counts } = outcome;
+  return db
+    .updateTable('sync_jobs')
+    .set({
+      status: outcome.status,
+      processed_items: counts.processed,
+      total_items: counts.total,
+      failed_items: counts.failed,
+      progress: outcome.status === 'COMPLETED' ? 100 : progressOf(counts),
+      ...(counts.message !== undefined ? { message: counts.message } : {}),
+      result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
+      error: outcome.error ? JSON.stringify(outcome.error) : null,
+      finished_at: sql<Date>`now()`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where(heldBy(id, attempt))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * RUNNING → QUEUED after a transient failure, or → CANCELLED when a cancel arrived meanwhile.
+ * The caller hands the job back to the queue only when the row is QUEUED.
+ */
+export async function requeueSyncJobForRetry(
+  db: Database,
+  id: string,
+  attempt: number,
+  retry: { runAt: Date; error: JobError; counts: JobCounts },
+): Promise<SyncJob | undefined> {
+  return db
+    .updateTable('sync_jobs')
+    .set({
+      status: sql<JobStatus>`CASE WHEN cancel_requested_at IS NULL THEN 'QUEUED' ELSE 'CANCELLED' END`,
+      run_at: retry.runAt,
+      error: JSON.stringify(retry.error),
+      processed_items: retry.counts.processed,
+      total_items: retry.counts.total,
+      failed_items: retry.counts.failed,
+      progress: progressOf(retry.counts),
+      message: `Retrying after: ${retry.error.message}`.slice(0, 1000),
+      worker_id: null,
+      finished_at: sql<Date | null>`CASE WHEN cancel_requested_at IS NULL THEN NULL ELSE now() END`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where(heldBy(id, attempt))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** QUEUED → CANCELLED. Returns undefined if the job was not waiting. */
+export async function cancelQueuedSyncJob(
+  db: Database,
+  id: string,
+  reason: string,
+): Promise<SyncJob | undefined> {
+  return db
+    .updateTable('sync_jobs')
+    .set({
+      status: 'CANCELLED',
+      dedup_key: null,
+      cancel_requested_at: sql<Date>`now()`,
+      finished_at: sql<Date>`now()`,
+      updated_at: sql<Date>`now()`,
+      message: reason,
+      error: JSON.stringify({ code: 'CANCELLED', message: reason } satisfies JobError),
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'QUEUED')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Marks a RUNNING job for cancellation; the worker that holds it makes the final transition. */
+export async function requestSyncJobCancel(db: Database, id: string): Promise<SyncJob | undefined> {
+  return db
+    .updateTable('sync_jobs')
+    .set({
+      cancel_requested_at: sql<Date>`coalesce(cancel_requested_at, now())`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', id)
+    .where('status', '=', 'RUNNING')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/**
+ * Settles a delivered job that cannot start: a RUNNING job with a pending cancel becomes CANCELLED, and a RUNNING job
+ * whose attempts are spent (its worker died) becomes FAILED. Anything else is left alone.
+ */
+export async function settleUnstartableSyncJob(db: Database, id: string): Promise<SyncJob | undefined> {
+  return db
+    .updateTable('sync_jobs')
+    .set({
+      status: sql<JobStatus>`CASE WHEN cancel_requested_at IS NOT NULL THEN 'CANCELLED' ELSE 'FAILED' END`,
+      error: sql<string>`CASE WHEN cancel_requested_at IS NOT NULL
+        THEN jsonb_build_object('code', 'CANCELLED', 'message', 'Cancelled while its worker was lost')
+        ELSE jsonb_build_object('code', 'WORKER_LOST', 'message', 'The worker running this job stopped and no attempts are left', 'attempt', attempts) END`,
+      dedup_key: null,
+      worker_id: null,
+      finished_at: sql<Date>`now()`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', id)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb('status', '=', 'QUEUED'), eb('cancel_requested_at', 'is not', null)]),
+        eb.and([
+          eb('status', '=', 'RUNNING'),
+          eb.or([eb('cancel_requested_at', 'is not', null), eb('attempts', '>=', eb.ref('max_attempts'))]),
+        ]),
+      ]),
+    )
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** QUEUED jobs due to run, oldest first: candidates for the reconciler's Redis check. */
+export async function listQueuedSyncJobs(
+  db: Database,
+  options: { olderThan: Date; afterId?: string; limit: number },
+): Promise<Pick<SyncJob, 'id' | 'queue' | 'run_at' | 'max_attempts' | 'attempts'>[]> {
+  let q = db
+    .selectFrom('sync_jobs')
+    .select(['id', 'queue', 'run_at', 'max_attempts', 'attempts'])
+    .where('status', '=', 'QUEUED')
+    .where('created_at', '<', options.olderThan);
+  if (options.afterId) q = q.where('id', '>', options.afterId);
+  return q.orderBy('id').limit(options.limit).execute();
+}
+
+/** RUNNING jobs whose worker has not stamped a heartbeat since `staleBefore`. */
+export async function listStaleRunningSyncJobs(
+  db: Database,
+  staleBefore: Date,
+  limit: number,
+): Promise<Pick<SyncJob, 'id' | 'queue' | 'attempts'>[]> {
+  return db
+    .selectFrom('sync_jobs')
+    .select(['id', 'queue', 'attempts'])
+    .where('status', '=', 'RUNNING')
+    .where('heartbeat_at', '<', staleBefore)
+    .limit(limit)
+    .execute();
+}
+
+/** A RUNNING attempt whose worker is gone (and which Redis no longer holds) goes back to QUEUED, or FAILED when spent. */
+export async function recoverLostSyncJob(
+  db: Database,
+  id: string,
+  attempt: number,
+): Promise<SyncJob | undefined> {
+  return db
+    .updateTable('sync_jobs')
+    .set({
+      status: sql<JobStatus>`CASE WHEN cancel_requested_at IS NOT NULL THEN 'CANCELLED'
+        WHEN attempts >= max_attempts THEN 'FAILED' ELSE 'QUEUED' END`,
+      error: JSON.stringify({ code: 'WORKER_LOST', message: 'The worker running this job stopped', attempt }),
+      worker_id: null,
+      finished_at: sql<Date | null>`CASE WHEN cancel_requested_at IS NOT NULL OR attempts >= max_attempts
+        THEN now() ELSE NULL END`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where(heldBy(id, attempt))
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export interface QueueStatusRow {
+  queue: string;
+  waiting: number;
+  delayed: number;
+  active: number;
+  completed_last_hour: number;
+  failed_last_hour: number;
+  oldest_waiting_at: Date | null;
+}
+
+/** Per-queue figures from the record: waiting, delayed, active, finished in the last hour, oldest waiting. */
+export async function queueStatusCounts(db: Database): Promise<QueueStatusRow[]> {
+  const { rows } = await sql<QueueStatusRow>`
+    SELECT queue,
+      count(*) FILTER (WHERE status = 'QUEUED' AND (run_at IS NULL OR run_at <= now()))::int AS waiting,
+      count(*) FILTER (WHERE status = 'QUEUED' AND run_at > now())::int AS delayed,
+      count(*) FILTER (WHERE status = 'RUNNING')::int AS active,
+      0 AS completed_last_hour, 0 AS failed_last_hour,
+      min(coalesce(run_at, created_at)) FILTER (WHERE status = 'QUEUED' AND (run_at IS NULL OR run_at <= now()))
+        AS oldest_waiting_at
+    FROM sync_jobs WHERE status IN ('QUEUED', 'RUNNING') GROUP BY queue
+    UNION ALL
+    SELECT queue, 0, 0, 0,
+      count(*) FILTER (WHERE status = 'COMPLETED')::int,
+      count(*) FILTER (WHERE status = 'FAILED')::int,
+      NULL
+    FROM sync_jobs WHERE finished_at > now() - interval '1 hour' GROUP BY queue`.execute(db);
+  return rows;
+}
+
+export async function countSyncJobsByStatus(db: Database): Promise<Record<JobStatus, number>> {
+  const rows = await db
+    .selectFrom('sync_jobs')
+    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy('status')
+    .execute();
+  const totals: Record<JobStatus, number> = { QUEUED: 0, RUNNING: 0, COMPLETED: 0, FAILED: 0, CANCELLED: 0 };
+  for (const r of rows) totals[r.status] = Number(r.n);
+  return totals;
+}

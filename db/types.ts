@@ -1,0 +1,158 @@
+/**
+ * The vocabulary of the job record and the table types kysely checks queries against.
+ * Written by hand to match `db/migrations`; `db/schema.sql` is the dumped DDL.
+ */
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+
+export const JOB_STATUSES = ['QUEUED', 'RUNNING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export type JobStatus = (typeof JOB_STATUSES)[number];
+export const FINISHED_STATUSES: readonly JobStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
+
+/** Sync types a user can request. `cleanup` is internal maintenance work. */
+export const SYNC_TYPES = ['PRODUCTS', 'INVENTORY', 'ORDERS', 'ALL'] as const;
+export type SyncType = (typeof SYNC_TYPES)[number];
+export const JOB_TYPES = [...SYNC_TYPES, 'CLEANUP'] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+
+export const PRIORITIES = ['LOW', 'NORMAL', 'HIGH', 'URGENT'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+/** Where a job came from; part of the routing decision. */
+export const ORIGINS = ['API', 'BULK', 'QUICK', 'SCHEDULE', 'SYSTEM'] as const;
+export type Origin = (typeof ORIGINS)[number];
+
+/** The seed's eight queues, in the order they are shown. */
+export const QUEUE_NAMES = [
+  'urgent',
+  'high_priority',
+  'sync_products',
+  'sync_inventory',
+  'sync_orders',
+  'sync_bulk',
+  'maintenance',
+  'default',
+] as const;
+export type QueueName = (typeof QUEUE_NAMES)[number];
+
+export const PLATFORMS = ['SANDBOX'] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
+type Json = ColumnType<unknown, string, string>;
+type JsonObject = ColumnType<Record<string, unknown>, string, string>;
+
+export interface IntegrationsTable {
+  id: Generated<string>;
+  name: string;
+  platform: Platform;
+  enabled: Generated<boolean>;
+  settings: JsonObject;
+  credentials: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface SyncJobsTable {
+  id: string;
+  integration_id: string;
+  sync_type: JobType;
+  priority: Priority;
+  origin: Origin;
+  queue: QueueName;
+  status: JobStatus;
+  options: JsonObject;
+  idempotency_key: string | null;
+  dedup_key: string | null;
+  progress: Generated<number>;
+  processed_items: Generated<number>;
+  total_items: number | null;
+  failed_items: Generated<number>;
+  message: string | null;
+  result: Json | null;
+  error: ColumnType<JobError | null, string | null, string | null>;
+  attempts: Generated<number>;
+  max_attempts: number;
+  run_at: Timestamp | null;
+  cancel_requested_at: Timestamp | null;
+  worker_id: string | null;
+  heartbeat_at: Timestamp | null;
+  created_at: GeneratedTimestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+  updated_at: GeneratedTimestamp;
+}
+
+/** What a failed or cancelled job records about why. */
+export interface JobError {
+  code: string;
+  message: string;
+  attempt?: number;
+  retryable?: boolean;
+}
+
+export interface SyncWatermarksTable {
+  integration_id: string;
+  resource: string;
+  watermark: Timestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface SandboxProductsTable {
+  integration_id: string;
+  sku: string;
+  product_code: string;
+  name: string;
+  price: ColumnType<string, string | number, string | number>;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface SandboxStockTable {
+  integration_id: string;
+  sku: string;
+  warehouse: string;
+  quantity: number;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface SandboxOrdersTable {
+  integration_id: string;
+  external_id: string;
+  status: string;
+  total: ColumnType<string, string | number, string | number>;
+  items: JsonObject;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface SandboxListingsTable {
+  integration_id: string;
+  sku: string;
+  name: string | null;
+  price: ColumnType<string | null, string | number | null, string | number | null>;
+  quantity: number | null;
+  synced_at: GeneratedTimestamp;
+}
+
+export interface SandboxImportedOrdersTable {
+  integration_id: string;
+  external_id: string;
+  status: string;
+  total: ColumnType<string, string | number, string | number>;
+  imported_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export interface DB {
+  integrations: IntegrationsTable;
+  sync_jobs: SyncJobsTable;
+  sync_watermarks: SyncWatermarksTable;
+  sandbox_products: SandboxProductsTable;
+  sandbox_stock: SandboxStockTable;
+  sandbox_orders: SandboxOrdersTable;
+  sandbox_listings: SandboxListingsTable;
+  sandbox_imported_orders: SandboxImportedOrdersTable;
+}
+
+export type Integration = Selectable<IntegrationsTable>;
+export type SyncJob = Selectable<SyncJobsTable>;
+export type NewSyncJob = Insertable<SyncJobsTable>;

@@ -1,0 +1,253 @@
+/**
+ * The one reader of the environment. Every variable is parsed here, all problems are reported at once, and the
+ * rest of the code receives a frozen, nested `Config`. The seed's Celery/Flower names are accepted beside ours.
+ */
+import { z } from 'zod';
+import { QUEUE_NAMES, type QueueName } from '../db/types.ts';
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  http: {
+    /** Interface the API binds to. */
+    host: string;
+    /** API port (seed: 8000). */
+    port: number;
+    /** Largest accepted request body in bytes. */
+    bodyLimitBytes: number;
+  };
+  database: { url: string };
+  redis: {
+    url: string;
+    /** Prefix of every Redis key and channel this deployment uses. */
+    prefix: string;
+  };
+  jobs: {
+    /** Attempts per job before it is FAILED (transient errors retry with exponential backoff). */
+    maxAttempts: number;
+    /** First retry delay; doubles with each attempt. */
+    retryBackoffMs: number;
+    /** Largest bulk create accepted in one call. */
+    bulkLimit: number;
+  };
+  worker: {
+    /** Base per-queue concurrency (seed: CELERY_WORKER_CONCURRENCY). */
+    concurrency: number;
+    /** Concurrency of each of the eight queues in one worker process. */
+    queueConcurrency: Record<QueueName, number>;
+    /** Soft time limit: the handler's signal is aborted (seed: CELERY_TASK_SOFT_TIME_LIMIT). */
+    softTimeLimitMs: number;
+    /** Hard time limit: the job fails and its slot is freed (seed: CELERY_TASK_TIME_LIMIT). */
+    hardTimeLimitMs: number;
+    /** How long a cancelled handler may take to reach its next checkpoint before its slot is freed anyway. */
+    cancelGraceMs: number;
+    /** Bee-Queue stall interval: a job whose worker stops renewing for this long is run again. */
+    stallIntervalMs: number;
+    /** Progress writes per job are coalesced to at most one per interval. */
+    progressIntervalMs: number;
+    /** How often a worker stamps heartbeat_at on the jobs it holds. */
+    heartbeatIntervalMs: number;
+  };
+  reconciler: {
+    intervalMs: number;
+    /** A QUEUED job younger than this is not checked (its enqueue may still be in flight). */
+    graceMs: number;
+    /** A RUNNING job whose heartbeat is older than this and that Redis no longer holds is recovered. */
+    staleRunningMs: number;
+  };
+  retention: {
+    /** Finished jobs older than this are removed by cleanup (seed: CELERY_RESULT_EXPIRES, in seconds). */
+    finishedJobsMs: number;
+  };
+  /** Timezone of schedules (seed: CELERY_TIMEZONE). */
+  timezone: string;
+  monitor: { port: number; basicAuth: { user: string; password: string } | null; urlPrefix: string };
+  log: { level: LogLevel; workerLevel: LogLevel };
+}
+
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: int(0, 65535).default(8000),
+  HTTP_BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/sync_orchestrator'),
+  REDIS_URL: optionalString,
+  CELERY_BROKER_URL: optionalString,
+  REDIS_PASSWORD: optionalString,
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
+    .default('sync'),
+  JOB_MAX_ATTEMPTS: int(1, 100).default(3),
+  JOB_RETRY_BACKOFF_MS: int(0, 3_600_000).default(1000),
+  JOB_BULK_LIMIT: int(1, 10_000).default(1000),
+  WORKER_CONCURRENCY: int(1, 1000).optional(),
+  CELERY_WORKER_CONCURRENCY: int(1, 1000).optional(),
+  WORKER_QUEUE_CONCURRENCY: optionalString,
+  JOB_SOFT_TIME_LIMIT: z.coerce.number().positive().optional(),
+  CELERY_TASK_SOFT_TIME_LIMIT: z.coerce.number().positive().optional(),
+  JOB_TIME_LIMIT: z.coerce.number().positive().optional(),
+  CELERY_TASK_TIME_LIMIT: z.coerce.number().positive().optional(),
+  JOB_CANCEL_GRACE_MS: int(0, 3_600_000).default(10_000),
+  WORKER_STALL_INTERVAL_MS: int(100, 600_000).default(5000),
+  WORKER_PROGRESS_INTERVAL_MS: int(0, 60_000).default(250),
+  WORKER_HEARTBEAT_INTERVAL_MS: int(100, 600_000).default(5000),
+  RECONCILE_INTERVAL_MS: int(100, 3_600_000).default(10_000),
+  RECONCILE_GRACE_MS: int(0, 3_600_000).default(5000),
+  RECONCILE_STALE_RUNNING_MS: int(1000, 86_400_000).default(60_000),
+  JOB_RETENTION_DAYS: z.coerce.number().positive().optional(),
+  CELERY_RESULT_EXPIRES: z.coerce.number().positive().optional(),
+  SCHEDULE_TIMEZONE: optionalString,
+  CELERY_TIMEZONE: optionalString,
+  FLOWER_PORT: int(0, 65535).default(5555),
+  FLOWER_BASIC_AUTH: optionalString,
+  FLOWER_URL_PREFIX: z.string().default('/flower'),
+  LOG_LEVEL: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum([...LOG_LEVELS, 'warning', 'critical']))
+    .optional(),
+  CELERY_LOG_LEVEL: z
+    .string()
+    .transform((v) => v.toLowerCase())
+    .pipe(z.enum([...LOG_LEVELS, 'warning', 'critical']))
+    .optional(),
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Python logging names (the seed's) mapped onto pino levels. */
+function toPinoLevel(level: string | undefined, fallback: LogLevel): LogLevel {
+  if (level === undefined) return fallback;
+  if (level === 'warning') return 'warn';
+  if (level === 'critical') return 'fatal';
+  return level as LogLevel;
+}
+
+function parseQueueConcurrency(
+  spec: string | undefined,
+  base: number,
+  problems: string[],
+): Record<QueueName, number> {
+  // Urgent and high-priority work gets slots of its own so bulk work can never starve it.
+  const result: Record<QueueName, number> = {
+    urgent: Math.max(2, Math.ceil(base / 2)),
+    high_priority: Math.max(2, Math.ceil(base / 2)),
+    sync_products: base,
+    sync_inventory: base,
+    sync_orders: base,
+    sync_bulk: base,
+    maintenance: 1,
+    default: base,
+  };
+  if (!spec) return result;
+  for (const part of spec.split(',')) {
+    const [name, value] = part.split('=').map((s) => s.trim());
+    const n = Number(value);
+    if (!name || !(QUEUE_NAMES as readonly string[]).includes(name)) {
+      problems.push(
+        `WORKER_QUEUE_CONCURRENCY: unknown queue "${name ?? ''}" (known: ${QUEUE_NAMES.join(', ')})`,
+      );
+    } else if (!Number.isInteger(n) || n < 0 || n > 1000) {
+      problems.push(`WORKER_QUEUE_CONCURRENCY: ${name} must be an integer 0-1000`);
+    } else {
+      result[name as QueueName] = n;
+    }
+  }
+  return result;
+}
+
+function withPassword(url: string, password: string | undefined): string {
+  if (!password) return url;
+  const parsed = new URL(url);
+  if (!parsed.password) parsed.password = password;
+  return parsed.toString();
+}
+
+/** Parses an environment (normally `process.env`) into a frozen config, or throws a ConfigError listing every problem. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const concurrency = e.WORKER_CONCURRENCY ?? e.CELERY_WORKER_CONCURRENCY ?? 4;
+  const queueConcurrency = parseQueueConcurrency(e.WORKER_QUEUE_CONCURRENCY, concurrency, problems);
+  const softSeconds = e.JOB_SOFT_TIME_LIMIT ?? e.CELERY_TASK_SOFT_TIME_LIMIT ?? 300;
+  const hardSeconds = e.JOB_TIME_LIMIT ?? e.CELERY_TASK_TIME_LIMIT ?? 600;
+  if (hardSeconds < softSeconds) problems.push('JOB_TIME_LIMIT must not be below JOB_SOFT_TIME_LIMIT');
+  let basicAuth: Config['monitor']['basicAuth'] = null;
+  if (e.FLOWER_BASIC_AUTH) {
+    const i = e.FLOWER_BASIC_AUTH.indexOf(':');
+    if (i <= 0) problems.push('FLOWER_BASIC_AUTH must be user:password');
+    else basicAuth = { user: e.FLOWER_BASIC_AUTH.slice(0, i), password: e.FLOWER_BASIC_AUTH.slice(i + 1) };
+  }
+  const redisUrl = e.REDIS_URL ?? e.CELERY_BROKER_URL ?? 'redis://127.0.0.1:6379/0';
+  try {
+    if (!/^rediss?:$/.test(new URL(redisUrl).protocol))
+      problems.push('REDIS_URL must start with redis:// or rediss://');
+  } catch {
+    problems.push('REDIS_URL is not a URL');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const retentionMs =
+    e.JOB_RETENTION_DAYS !== undefined
+      ? e.JOB_RETENTION_DAYS * 86_400_000
+      : e.CELERY_RESULT_EXPIRES !== undefined
+        ? e.CELERY_RESULT_EXPIRES * 1000
+        : 30 * 86_400_000;
+  const level = toPinoLevel(e.LOG_LEVEL, e.NODE_ENV === 'test' ? 'silent' : 'info');
+  const config: Config = {
+    env: e.NODE_ENV,
+    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES },
+    database: { url: e.DATABASE_URL },
+    redis: { url: withPassword(redisUrl, e.REDIS_PASSWORD), prefix: e.REDIS_PREFIX },
+    jobs: {
+      maxAttempts: e.JOB_MAX_ATTEMPTS,
+      retryBackoffMs: e.JOB_RETRY_BACKOFF_MS,
+      bulkLimit: e.JOB_BULK_LIMIT,
+    },
+    worker: {
+      concurrency,
+      queueConcurrency,
+      softTimeLimitMs: softSeconds * 1000,
+      hardTimeLimitMs: hardSeconds * 1000,
+      cancelGraceMs: e.JOB_CANCEL_GRACE_MS,
+      stallIntervalMs: e.WORKER_STALL_INTERVAL_MS,
+      progressIntervalMs: e.WORKER_PROGRESS_INTERVAL_MS,
+      heartbeatIntervalMs: e.WORKER_HEARTBEAT_INTERVAL_MS,
+    },
+    reconciler: {
+      intervalMs: e.RECONCILE_INTERVAL_MS,
+      graceMs: e.RECONCILE_GRACE_MS,
+      staleRunningMs: e.RECONCILE_STALE_RUNNING_MS,
+    },
+    retention: { finishedJobsMs: retentionMs },
+    timezone: e.SCHEDULE_TIMEZONE ?? e.CELERY_TIMEZONE ?? 'America/Sao_Paulo',
+    monitor: { port: e.FLOWER_PORT, basicAuth, urlPrefix: e.FLOWER_URL_PREFIX },
+    log: { level, workerLevel: toPinoLevel(e.CELERY_LOG_LEVEL, level) },
+  };
+  return deepFreeze(config);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

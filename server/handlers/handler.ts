@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import type { Database } from '../../db/database.ts';
+import type { Integration, JobType, SyncJob } from '../../db/types.ts';
+import type { Connector } from '../connectors/connector.ts';
+import type { Logger } from '../logger.ts';
+
+/** Options every sync job accepts; checked when the job is queued and again when it runs. */
+export const syncOptionsSchema = z
+  .object({
+    fullSync: z.boolean().default(false),
+    batchSize: z.number().int().min(1).max(1000).default(100),
+    dryRun: z.boolean().default(false),
+  })
+  .strict();
+export type SyncOptions = z.infer<typeof syncOptionsSchema>;
+
+export interface ProgressUpdate {
+  processed: number;
+  total: number | null;
+  failed: number;
+  message?: string;
+}
+
+export interface HandlerContext<O> {
+  job: SyncJob;
+  options: O;
+  integration: Integration;
+  connector: Connector;
+  db: Database;
+  /** Aborted on cancel, soft time limit, or when the attempt lost its job. Check it between pages. */
+  signal: AbortSignal;
+  /** Cheap to call often: writes are coalesced by the runner. */
+  progress(update: ProgressUpdate): void;
+  log: Logger;
+}
+
+export interface JobResultSummary {
+  processed: number;
+  total: number | null;
+  failed: number;
+  message?: string;
+  /** Anything worth keeping about the run (per-resource counts, failed item keys, …). */
+  details?: Record<string, unknown>;
+}
+
+export interface JobHandler<O = SyncOptions> {
+  type: JobType;
+  options: z.ZodType<O>;
+  run(ctx: HandlerContext<O>): Promise<JobResultSummary>;
+}
+
+/** Identity helper that keeps the option type tied to its schema. */
+export function defineHandler<O>(handler: JobHandler<O>): JobHandler<O> {
+  return handler;
+}

@@ -1,0 +1,129 @@
+/**
+ * Bee-Queue as the transport: one Bee-Queue queue per named queue, the job id in Redis is the job id in Postgres
+ * (`setId`), so enqueuing twice is harmless. Bee-Queue opens its own node_redis connections from the URL; ioredis
+ * is used for the few raw commands Bee-Queue does not offer.
+ */
+import BeeQueue from 'bee-queue';
+import type { Redis } from 'ioredis';
+import { QUEUE_NAMES, type QueueName } from '../../db/types.ts';
+
+export interface EnqueueSpec {
+  id: string;
+  queue: QueueName;
+  /** Total attempts; Bee-Queue retries the rest with exponential backoff. */
+  maxAttempts: number;
+  attemptsDone: number;
+  backoffMs: number;
+  runAt?: Date | null;
+}
+
+export interface QueueTransport {
+  readonly queues: Readonly<Record<QueueName, BeeQueue>>;
+  /** Pipelined per queue. Rejects if Redis does not take the jobs within `timeoutMs`. */
+  enqueue(jobs: EnqueueSpec[], timeoutMs?: number): Promise<void>;
+  /** Moves a waiting job to the head of its queue so it is taken next. */
+  jumpToFront(queue: QueueName, id: string): Promise<void>;
+  /** Removes a waiting or delayed job. Never call it for an active job. */
+  remove(queue: QueueName, id: string): Promise<void>;
+  /** Whether Redis still holds each job (waiting, delayed, active or retrying). */
+  holds(jobs: { queue: QueueName; id: string }[]): Promise<boolean[]>;
+  close(): Promise<void>;
+}
+
+export interface BeeQueueSettings {
+  redisUrl: string;
+  prefix: string;
+  worker?: { stallIntervalMs: number };
+}
+
+export function beeQueueKey(prefix: string, queue: QueueName, key: string): string {
+  return `${prefix}:bq:${queue}:${key}`;
+}
+
+/** Opens one Bee-Queue queue per name. Producers (API) get no blocking or event connections. */
+export function openBeeQueues(settings: BeeQueueSettings): Record<QueueName, BeeQueue> {
+  const worker = settings.worker;
+  const entries = QUEUE_NAMES.map((name) => {
+    const queue = new BeeQueue(name, {
+      prefix: `${settings.prefix}:bq`,
+      redis: { url: settings.redisUrl } as any,
+      isWorker: Boolean(worker),
+      getEvents: false,
+      sendEvents: false,
+      storeJobs: false,
+      activateDelayedJobs: Boolean(worker),
+      removeOnSuccess: true,
+      removeOnFailure: true,
+      ...(worker ? { stallInterval: worker.stallIntervalMs } : {}),
+    });
+    return [name, queue] as const;
+  });
+  return Object.fromEntries(entries) as Record<QueueName, BeeQueue>;
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function createQueueTransport(
+  queues: Record<QueueName, BeeQueue>,
+  redis: Redis,
+  prefix: string,
+): QueueTransport {
+  return {
+    queues,
+    async enqueue(jobs, timeoutMs = 5000) {
+      const byQueue = new Map<QueueName, BeeQueue.Job<any>[]>();
+      for (const spec of jobs) {
+        const queue = queues[spec.queue];
+        const job = queue.createJob({}).setId(spec.id);
+        const retries = Math.max(0, spec.maxAttempts - spec.attemptsDone - 1);
+        if (retries > 0) job.retries(retries).backoff('exponential', Math.max(1, spec.backoffMs));
+        if (spec.runAt && spec.runAt.getTime() > Date.now()) job.delayUntil(spec.runAt);
+        const list = byQueue.get(spec.queue) ?? [];
+        list.push(job);
+        byQueue.set(spec.queue, list);
+      }
+      const saves = [...byQueue.entries()].map(async ([name, list]) => {
+        const queue = queues[name];
+        if (list.length === 1 && list[0]) {
+          await list[0].save();
+          return;
+        }
+        const errors = (await (queue as any).saveAll(list)) as Map<unknown, Error>;
+        const first = errors.values().next();
+        if (!first.done) throw first.value;
+      });
+      await withTimeout(Promise.all(saves), timeoutMs, 'enqueue');
+    },
+    async jumpToFront(queue, id) {
+      // Workers pop from the tail (BRPOPLPUSH), so the tail is the head of the line.
+      await redis.eval(
+        "if redis.call('lrem', KEYS[1], 0, ARGV[1]) > 0 then redis.call('rpush', KEYS[1], ARGV[1]) end",
+        1,
+        beeQueueKey(prefix, queue, 'waiting'),
+        id,
+      );
+    },
+    async remove(queue, id) {
+      await queues[queue].removeJob(id);
+    },
+    async holds(jobs) {
+      if (jobs.length === 0) return [];
+      const pipeline = redis.pipeline();
+      for (const j of jobs) pipeline.hexists(beeQueueKey(prefix, j.queue, 'jobs'), j.id);
+      const results = (await pipeline.exec()) ?? [];
+      return results.map(([err, value]) => {
+        if (err) throw err;
+        return value === 1;
+      });
+    },
+    async close() {
+      await Promise.all(Object.values(queues).map((q) => q.close(5000)));
+    },
+  };
+}

@@ -1,0 +1,47 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createDatabase, type Database } from '../../db/database.ts';
+import { TEMPLATE_DB, TEST_PG_ADMIN_URL, databaseUrl } from './env.ts';
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  db: Database;
+  drop(): Promise<void>;
+}
+
+async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: TEST_PG_ADMIN_URL });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A fresh, migrated database cloned from the template. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const name = `sync_test_${randomBytes(5).toString('hex')}`;
+  // Cloning needs the template to have no other sessions; retry briefly if two files clone at once.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await admin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`));
+      break;
+    } catch (err) {
+      if (attempt >= 20 || !String(err).includes('being accessed by other users')) throw err;
+      await new Promise((r) => setTimeout(r, 50 + Math.random() * 100));
+    }
+  }
+  const url = databaseUrl(name);
+  const db = createDatabase(url, { max: 5 });
+  return {
+    name,
+    url,
+    db,
+    async drop() {
+      await db.destroy();
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    },
+  };
+}
