@@ -103,7 +103,12 @@ export async function countSyncJobs(db: Database, filter: SyncJobFilter): Promis
  * QUEUED → RUNNING for a delivered job, or a take-over of a RUNNING job whose worker was declared stalled.
  * Returns undefined when this delivery must not run (cancelled, finished, attempts spent).
  */
-export async function startSyncJob(db: Database, id: string, workerId: string): Promise<SyncJob | undefined> {
+export async function startSyncJob(
+  db: Database,
+  id: string,
+  queue: QueueName,
+  workerId: string,
+): Promise<SyncJob | undefined> {
   return db
     .updateTable('sync_jobs')
     .set((eb) => ({
@@ -116,6 +121,8 @@ export async function startSyncJob(db: Database, id: string, workerId: string): 
       updated_at: sql<Date>`now()`,
     }))
     .where('id', '=', id)
+    // A delivery from a queue the job no longer belongs to (it was promoted) is stale.
+    .where('queue', '=', queue)
     .where('status', 'in', ['QUEUED', 'RUNNING'])
     .where('cancel_requested_at', 'is', null)
     .where((eb) => eb('attempts', '<', eb.ref('max_attempts')))
@@ -246,6 +253,22 @@ export async function cancelQueuedSyncJob(
     .executeTakeFirst();
 }
 
+/** Moves a waiting job to a higher priority and its queue. Returns undefined if it is no longer waiting. */
+export async function promoteQueuedSyncJob(
+  db: Database,
+  id: string,
+  priority: Priority,
+  queue: QueueName,
+): Promise<SyncJob | undefined> {
+  return db
+    .updateTable('sync_jobs')
+    .set({ priority, queue, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'QUEUED')
+    .returningAll()
+    .executeTakeFirst();
+}
+
 /** Marks a RUNNING job for cancellation; the worker that holds it makes the final transition. */
 export async function requestSyncJobCancel(db: Database, id: string): Promise<SyncJob | undefined> {
   return db
@@ -264,7 +287,11 @@ export async function requestSyncJobCancel(db: Database, id: string): Promise<Sy
  * Settles a delivered job that cannot start: a RUNNING job with a pending cancel becomes CANCELLED, and a RUNNING job
  * whose attempts are spent (its worker died) becomes FAILED. Anything else is left alone.
  */
-export async function settleUnstartableSyncJob(db: Database, id: string): Promise<SyncJob | undefined> {
+export async function settleUnstartableSyncJob(
+  db: Database,
+  id: string,
+  queue: QueueName,
+): Promise<SyncJob | undefined> {
   return db
     .updateTable('sync_jobs')
     .set({
@@ -278,6 +305,7 @@ export async function settleUnstartableSyncJob(db: Database, id: string): Promis
       updated_at: sql<Date>`now()`,
     })
     .where('id', '=', id)
+    .where('queue', '=', queue)
     .where((eb) =>
       eb.or([
         eb.and([eb('status', '=', 'QUEUED'), eb('cancel_requested_at', 'is not', null)]),

@@ -1,0 +1,63 @@
+/**
+ * What resolvers may call. The server implements these operations (server/jobs, server/integrations); the schema
+ * depends only on this contract and on the record's types.
+ */
+import type { Integration, JobStatus, QueueName, SyncJob } from '../db/types.ts';
+
+export interface CreatedJob {
+  job: SyncJob;
+  /** True when an existing job was returned (same waiting sync, or a replayed idempotency key). */
+  deduplicated: boolean;
+}
+
+export interface JobPage {
+  jobs: SyncJob[];
+  /** Opaque cursor of each job, for `after`. */
+  cursors: string[];
+  totalCount: number;
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface QueueFigures {
+  name: QueueName;
+  waiting: number;
+  active: number;
+  delayed: number;
+  completedLastHour: number;
+  failedLastHour: number;
+  oldestWaitingSeconds: number | null;
+}
+
+export interface QueueStats {
+  queues: QueueFigures[];
+  totals: Record<JobStatus, number>;
+  generatedAt: Date;
+}
+
+/** An integration as any API may show it: credentials are write-only and never leave the service. */
+export type IntegrationView = Omit<Integration, 'credentials'> & { has_credentials: boolean };
+
+/** Inputs are passed through unvalidated: the operations validate them, the same way for every API. */
+export interface JobOperations {
+  create(input: unknown): Promise<CreatedJob>;
+  bulkCreate(inputs: unknown[]): Promise<CreatedJob[]>;
+  quickSync(input: unknown): Promise<CreatedJob[]>;
+  cancel(id: unknown): Promise<SyncJob>;
+  get(id: unknown): Promise<SyncJob | undefined>;
+  list(filter: unknown, page: { first?: number | null; after?: string | null; offset?: number | null }): Promise<JobPage>;
+  stats(): Promise<QueueStats>;
+}
+
+export interface IntegrationOperations {
+  create(input: unknown): Promise<IntegrationView>;
+  update(id: unknown, input: unknown): Promise<IntegrationView>;
+  setEnabled(id: unknown, enabled: boolean): Promise<IntegrationView>;
+  get(id: unknown): Promise<IntegrationView | undefined>;
+  list(filter?: { enabled?: boolean | null; platform?: Integration['platform'] | null }): Promise<IntegrationView[]>;
+}
+
+export interface SchemaContext {
+  jobs: JobOperations;
+  integrations: IntegrationOperations;
+}

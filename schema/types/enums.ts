@@ -1,0 +1,23 @@
+import { JOB_STATUSES, PLATFORMS, PRIORITIES, QUEUE_NAMES, SYNC_TYPES } from '../../db/types.ts';
+import { builder } from '../builder.ts';
+
+export const SyncTypeEnum = builder.enumType('SyncType', {
+  description: 'What a sync job moves. ALL runs products, inventory and orders.',
+  values: SYNC_TYPES,
+});
+
+export const PriorityEnum = builder.enumType('Priority', { values: PRIORITIES });
+
+export const JobStatusEnum = builder.enumType('JobStatus', { values: JOB_STATUSES });
+
+export const PlatformEnum = builder.enumType('Platform', {
+  description: 'SANDBOX is a simulated store kept in Postgres, for trying everything without credentials.',
+  values: PLATFORMS,
+});
+
+export const QueueNameEnum = builder.enumType('QueueName', {
+  description: 'The eight queues; the value is the queue name used in Redis and the REST API.',
+  values: Object.fromEntries(QUEUE_NAMES.map((q) => [q.toUpperCase(), { value: q }])) as {
+    [K in (typeof QUEUE_NAMES)[number] as Uppercase<K>]: { value: K };
+  },
+});

@@ -1,0 +1,205 @@
+import type { JobError, SyncJob } from '../../db/types.ts';
+import { builder } from '../builder.ts';
+import type { CreatedJob, JobPage } from '../context.ts';
+import { compact } from '../input.ts';
+import { JobStatusEnum, PriorityEnum, QueueNameEnum, SyncTypeEnum } from './enums.ts';
+import { IntegrationRef } from './integration.ts';
+
+interface StoredOptions {
+  fullSync?: boolean;
+  batchSize?: number;
+  dryRun?: boolean;
+}
+
+const SyncJobOptionsRef = builder.objectRef<StoredOptions>('SyncJobOptions').implement({
+  fields: (t) => ({
+    fullSync: t.boolean({ resolve: (o) => o.fullSync ?? false }),
+    batchSize: t.int({ resolve: (o) => o.batchSize ?? 100 }),
+    dryRun: t.boolean({ resolve: (o) => o.dryRun ?? false }),
+  }),
+});
+
+const JobErrorRef = builder.objectRef<JobError>('JobError').implement({
+  fields: (t) => ({
+    code: t.exposeString('code'),
+    message: t.exposeString('message'),
+    attempt: t.int({ nullable: true, resolve: (e) => e.attempt ?? null }),
+    retryable: t.boolean({ nullable: true, resolve: (e) => e.retryable ?? null }),
+  }),
+});
+
+export const SyncJobRef = builder.objectRef<SyncJob>('SyncJob').implement({
+  description: 'One sync job as recorded in Postgres, the source of truth.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    integrationId: t.exposeID('integration_id'),
+    integration: t.field({
+      type: IntegrationRef,
+      nullable: true,
+      resolve: async (job, _, ctx) => (await ctx.integrations.get(job.integration_id)) ?? null,
+    }),
+    syncType: t.field({ type: SyncTypeEnum, resolve: (j) => j.sync_type as (typeof SyncTypeEnum.$inferType) }),
+    priority: t.field({ type: PriorityEnum, resolve: (j) => j.priority }),
+    queue: t.field({ type: QueueNameEnum, resolve: (j) => j.queue }),
+    origin: t.exposeString('origin', { description: 'API, BULK, QUICK, SCHEDULE or SYSTEM.' }),
+    status: t.field({ type: JobStatusEnum, resolve: (j) => j.status }),
+    progress: t.float({ description: '0 to 100.', resolve: (j) => j.progress }),
+    processedItems: t.exposeInt('processed_items'),
+    totalItems: t.exposeInt('total_items', { nullable: true }),
+    failedItems: t.exposeInt('failed_items'),
+    message: t.exposeString('message', { nullable: true }),
+    options: t.field({ type: SyncJobOptionsRef, resolve: (j) => j.options as StoredOptions }),
+    result: t.field({ type: 'JSON', nullable: true, resolve: (j) => j.result }),
+    error: t.field({ type: JobErrorRef, nullable: true, resolve: (j) => j.error }),
+    attempts: t.exposeInt('attempts'),
+    maxAttempts: t.exposeInt('max_attempts'),
+    idempotencyKey: t.exposeString('idempotency_key', { nullable: true }),
+    workerId: t.exposeString('worker_id', { nullable: true }),
+    runAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => j.run_at }),
+    cancelRequestedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => j.cancel_requested_at }),
+    createdAt: t.field({ type: 'DateTime', resolve: (j) => j.created_at }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => j.started_at }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => j.finished_at }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (j) => j.updated_at }),
+  }),
+});
+
+const CreateSyncJobPayloadRef = builder.objectRef<CreatedJob>('CreateSyncJobPayload').implement({
+  fields: (t) => ({
+    job: t.field({ type: SyncJobRef, resolve: (p) => p.job }),
+    deduplicated: t.exposeBoolean('deduplicated', {
+      description: 'True when an existing job was returned instead of queuing a second one.',
+    }),
+  }),
+});
+
+const BulkPayloadRef = builder.objectRef<CreatedJob[]>('BulkCreateSyncJobsPayload').implement({
+  fields: (t) => ({
+    results: t.field({ type: [CreateSyncJobPayloadRef], resolve: (r) => r }),
+    jobs: t.field({ type: [SyncJobRef], resolve: (r) => r.map((c) => c.job) }),
+    createdCount: t.int({ resolve: (r) => r.filter((c) => !c.deduplicated).length }),
+    deduplicatedCount: t.int({ resolve: (r) => r.filter((c) => c.deduplicated).length }),
+  }),
+});
+
+const QuickSyncPayloadRef = builder.objectRef<CreatedJob[]>('QuickSyncPayload').implement({
+  fields: (t) => ({
+    results: t.field({ type: [CreateSyncJobPayloadRef], resolve: (r) => r }),
+    jobs: t.field({ type: [SyncJobRef], resolve: (r) => r.map((c) => c.job) }),
+  }),
+});
+
+const PageInfoRef = builder.objectRef<JobPage>('PageInfo').implement({
+  fields: (t) => ({
+    hasNextPage: t.exposeBoolean('hasNextPage'),
+    endCursor: t.exposeString('endCursor', { nullable: true }),
+  }),
+});
+
+const SyncJobEdgeRef = builder.objectRef<{ node: SyncJob; cursor: string }>('SyncJobEdge').implement({
+  fields: (t) => ({
+    cursor: t.exposeString('cursor'),
+    node: t.field({ type: SyncJobRef, resolve: (e) => e.node }),
+  }),
+});
+
+export const SyncJobConnectionRef = builder.objectRef<JobPage>('SyncJobConnection').implement({
+  fields: (t) => ({
+    totalCount: t.exposeInt('totalCount'),
+    pageInfo: t.field({ type: PageInfoRef, resolve: (p) => p }),
+    nodes: t.field({ type: [SyncJobRef], resolve: (p) => p.jobs }),
+    edges: t.field({
+      type: [SyncJobEdgeRef],
+      resolve: (p) => p.jobs.map((node, i) => ({ node, cursor: p.cursors[i] ?? '' })),
+    }),
+  }),
+});
+
+const SyncJobOptionsInput = builder.inputType('SyncJobOptionsInput', {
+  fields: (t) => ({
+    fullSync: t.boolean({ description: 'Ignore the watermark and sync everything. Default false.' }),
+    batchSize: t.int({ description: 'Items written per batch, 1–1000. Default 100.' }),
+    dryRun: t.boolean({ description: 'Read and compare, write nothing. Default false.' }),
+  }),
+});
+
+const CreateSyncJobInput = builder.inputType('CreateSyncJobInput', {
+  fields: (t) => ({
+    integrationId: t.id({ required: true }),
+    syncType: t.field({ type: SyncTypeEnum, required: true }),
+    priority: t.field({ type: PriorityEnum, defaultValue: 'NORMAL' }),
+    options: t.field({ type: SyncJobOptionsInput }),
+    idempotencyKey: t.string({ description: 'Replaying the same key returns the original job.' }),
+    runAt: t.field({ type: 'DateTime', description: 'Run no earlier than this instant.' }),
+    maxAttempts: t.int({ description: 'Attempts before the job fails; defaults to the server setting.' }),
+  }),
+});
+
+const SyncJobFilterInput = builder.inputType('SyncJobFilter', {
+  fields: (t) => ({
+    status: t.field({ type: [JobStatusEnum] }),
+    syncType: t.field({ type: [SyncTypeEnum] }),
+    integrationId: t.id(),
+    priority: t.field({ type: [PriorityEnum] }),
+    queue: t.field({ type: [QueueNameEnum] }),
+    createdAfter: t.field({ type: 'DateTime' }),
+    createdBefore: t.field({ type: 'DateTime' }),
+  }),
+});
+
+function toCreateInput(input: { options?: object | null } & object): Record<string, unknown> {
+  const base = compact(input);
+  if (input.options) base.options = compact(input.options);
+  return base;
+}
+
+builder.queryFields((t) => ({
+  job: t.field({
+    type: SyncJobRef,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_, { id }, ctx) => (await ctx.jobs.get(id)) ?? null,
+  }),
+  jobs: t.field({
+    type: SyncJobConnectionRef,
+    description: 'Newest first, with cursor pagination.',
+    args: {
+      filter: t.arg({ type: SyncJobFilterInput }),
+      first: t.arg.int({ defaultValue: 20 }),
+      after: t.arg.string(),
+    },
+    resolve: (_, args, ctx) =>
+      ctx.jobs.list(args.filter ? compact(args.filter) : {}, { first: args.first ?? 20, after: args.after ?? null }),
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  createSyncJob: t.field({
+    type: CreateSyncJobPayloadRef,
+    args: { input: t.arg({ type: CreateSyncJobInput, required: true }) },
+    resolve: (_, { input }, ctx) => ctx.jobs.create(toCreateInput(input)),
+  }),
+  bulkCreateSyncJobs: t.field({
+    type: BulkPayloadRef,
+    description: 'Up to 1,000 jobs, validated all-or-nothing, written in one insert and one pipelined enqueue.',
+    args: { jobs: t.arg({ type: [CreateSyncJobInput], required: true }) },
+    resolve: (_, { jobs }, ctx) => ctx.jobs.bulkCreate(jobs.map(toCreateInput)),
+  }),
+  quickSync: t.field({
+    type: QuickSyncPayloadRef,
+    description: 'High-priority jobs taken next. Defaults to PRODUCTS, INVENTORY and ORDERS.',
+    args: {
+      integrationId: t.arg.id({ required: true }),
+      syncTypes: t.arg({ type: [SyncTypeEnum] }),
+    },
+    resolve: (_, args, ctx) =>
+      ctx.jobs.quickSync(compact({ integrationId: args.integrationId, syncTypes: args.syncTypes })),
+  }),
+  cancelSyncJob: t.field({
+    type: SyncJobRef,
+    description:
+      'A queued job is CANCELLED at once. A running job gets cancelRequestedAt and stops at its next checkpoint.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_, { id }, ctx) => ctx.jobs.cancel(id),
+  }),
+}));

@@ -1,0 +1,59 @@
+/**
+ * The one topic map for real-time job events. Workers and the API publish here; subscribers (GraphQL
+ * subscriptions, external programs using PSUBSCRIBE) read the same channels. Topic names appear nowhere else.
+ */
+import type { Redis } from 'ioredis';
+import type { SyncJob } from '../../db/types.ts';
+
+export const JOB_EVENT_KINDS = [
+  'CREATED',
+  'STARTED',
+  'PROGRESS',
+  'RETRYING',
+  'CANCEL_REQUESTED',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+] as const;
+export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
+
+export interface JobEvent {
+  kind: JobEventKind;
+  /** The job as recorded right after the change. */
+  job: SyncJob;
+  at: string;
+}
+
+/** Channel names, all under the deployment's Redis prefix. */
+export const jobTopics = {
+  /** Every change of one job: `<prefix>:jobUpdated:<jobId>`. */
+  jobUpdated: (prefix: string, jobId: string) => `${prefix}:jobUpdated:${jobId}`,
+  /** Every change of every job. */
+  jobEvents: (prefix: string) => `${prefix}:jobEvents`,
+  /** Cancel requests for running jobs; every worker listens. */
+  cancel: (prefix: string) => `${prefix}:cancel`,
+} as const;
+
+export interface JobEventPublisher {
+  publish(events: { kind: JobEventKind; job: SyncJob }[]): Promise<void>;
+  requestCancel(jobId: string): Promise<void>;
+}
+
+export function createJobEventPublisher(redis: Redis, prefix: string): JobEventPublisher {
+  return {
+    async publish(events) {
+      if (events.length === 0) return;
+      const pipeline = redis.pipeline();
+      const at = new Date().toISOString();
+      for (const { kind, job } of events) {
+        const message = JSON.stringify({ kind, job, at } satisfies JobEvent);
+        pipeline.publish(jobTopics.jobUpdated(prefix, job.id), message);
+        pipeline.publish(jobTopics.jobEvents(prefix), message);
+      }
+      await pipeline.exec();
+    },
+    async requestCancel(jobId) {
+      await redis.publish(jobTopics.cancel(prefix), jobId);
+    },
+  };
+}

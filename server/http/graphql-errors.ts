@@ -1,0 +1,30 @@
+import { GraphQLError } from 'graphql';
+import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
+import { AppError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+
+/** AppErrors become typed GraphQL errors with `extensions.code`; anything unexpected is logged in full and masked. */
+export function createMaskError(log: Logger) {
+  return (error: unknown, message: string): Error => {
+    const original = error instanceof GraphQLError ? error.originalError : error;
+    if (original instanceof AppError) {
+      const gql = error instanceof GraphQLError ? error : undefined;
+      return createGraphQLError(original.message, {
+        ...(gql?.nodes ? { nodes: gql.nodes } : {}),
+        ...(gql?.path ? { path: gql.path } : {}),
+        extensions: { code: original.code, details: original.details ?? null },
+      });
+    }
+    if (error instanceof GraphQLError && !error.originalError) return error;
+    log.error({ err: original }, 'unexpected error in GraphQL resolver');
+    const masked = yogaMaskError(error, message, false);
+    if (masked instanceof GraphQLError) {
+      return createGraphQLError(masked.message, {
+        ...(masked.nodes ? { nodes: masked.nodes } : {}),
+        ...(masked.path ? { path: masked.path } : {}),
+        extensions: { code: 'INTERNAL_ERROR' },
+      });
+    }
+    return masked;
+  };
+}

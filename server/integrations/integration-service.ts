@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import type { Database } from '../../db/database.ts';
+import {
+  findIntegrationById,
+  insertIntegration,
+  listIntegrations,
+  updateIntegration,
+} from '../../db/queries/integration.ts';
+import { seedSandboxStore } from '../../db/queries/sandbox.ts';
+import { PLATFORMS, type Integration, type Platform } from '../../db/types.ts';
+import { sandboxSettingsSchema } from '../connectors/sandbox-settings.ts';
+import type { IntegrationOperations, IntegrationView } from '../../schema/context.ts';
+import { AppError } from '../errors.ts';
+import { parseInput } from '../validation.ts';
+
+
+export function toIntegrationView(row: Integration): IntegrationView {
+  const { credentials, ...rest } = row;
+  return { ...rest, has_credentials: credentials !== null && Object.keys(credentials).length > 0 };
+}
+
+const uuid = z.guid({ message: 'must be a UUID' });
+const name = z.string().trim().min(1, 'must not be empty').max(200);
+const credentials = z.record(z.string(), z.unknown()).nullish();
+
+const settingsSchemas: Record<Platform, z.ZodType<Record<string, unknown>>> = {
+  SANDBOX: sandboxSettingsSchema,
+};
+
+const createSchema = z
+  .object({
+    name,
+    platform: z.enum(PLATFORMS, { message: `must be one of ${PLATFORMS.join(', ')}` }).default('SANDBOX'),
+    enabled: z.boolean().default(true),
+    settings: z.record(z.string(), z.unknown()).nullish(),
+    credentials,
+  })
+  .strict();
+
+const updateSchema = z
+  .object({
+    name: name.optional(),
+    enabled: z.boolean().optional(),
+    settings: z.record(z.string(), z.unknown()).nullish(),
+    credentials,
+  })
+  .strict();
+
+export type IntegrationService = ReturnType<typeof createIntegrationService>;
+
+export function createIntegrationService(db: Database) {
+  async function mustFind(id: string): Promise<Integration> {
+    const row = await findIntegrationById(db, id);
+    if (!row) throw new AppError('INTEGRATION_NOT_FOUND', `Integration ${id} does not exist`);
+    return row;
+  }
+
+  const service: IntegrationOperations = {
+    /** Creates an integration; a sandbox one gets its simulated store seeded in the same transaction. */
+    async create(input: unknown): Promise<IntegrationView> {
+      const data = parseInput(createSchema, input);
+      const settings = parseInput(settingsSchemas[data.platform], data.settings ?? {}, ['settings']);
+      const row = await db.transaction().execute(async (trx) => {
+        const created = await insertIntegration(trx, {
+          name: data.name,
+          platform: data.platform,
+          enabled: data.enabled,
+          settings,
+          credentials: data.credentials ?? null,
+        });
+        if (data.platform === 'SANDBOX') await seedSandboxStore(trx, created.id, sandboxSettingsSchema.parse(settings));
+        return created;
+      });
+      return toIntegrationView(row);
+    },
+
+    async update(id: unknown, input: unknown): Promise<IntegrationView> {
+      const integrationId = parseInput(uuid, id, ['id']);
+      const patch = parseInput(updateSchema, input);
+      const current = await mustFind(integrationId);
+      const settings =
+        patch.settings != null
+          ? parseInput(settingsSchemas[current.platform], { ...current.settings, ...patch.settings }, ['settings'])
+          : undefined;
+      const row = await updateIntegration(db, integrationId, {
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
+        ...(settings !== undefined ? { settings } : {}),
+        ...(patch.credentials !== undefined ? { credentials: patch.credentials } : {}),
+      });
+      if (!row) throw new AppError('INTEGRATION_NOT_FOUND', `Integration ${integrationId} does not exist`);
+      return toIntegrationView(row);
+    },
+
+    async setEnabled(id: unknown, enabled: boolean): Promise<IntegrationView> {
+      return service.update(id, { enabled });
+    },
+
+    async get(id: unknown): Promise<IntegrationView | undefined> {
+      const row = await findIntegrationById(db, parseInput(uuid, id, ['id']));
+      return row ? toIntegrationView(row) : undefined;
+    },
+
+    async list(filter: { enabled?: boolean | null; platform?: Platform | null } = {}): Promise<IntegrationView[]> {
+      const rows = await listIntegrations(db, {
+        ...(filter.enabled != null ? { enabled: filter.enabled } : {}),
+        ...(filter.platform ? { platform: filter.platform } : {}),
+      });
+      return rows.map(toIntegrationView);
+    },
+  };
+  return service;
+}

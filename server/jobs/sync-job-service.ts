@@ -1,0 +1,392 @@
+/**
+ * The one service layer for sync jobs: GraphQL resolvers and the REST shim both call it, so every rule
+ * (validation, routing, dedup, idempotency, cancel) is written once.
+ */
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import type { Database } from '../../db/database.ts';
+import { findIntegrationsByIds } from '../../db/queries/integration.ts';
+import {
+  cancelQueuedSyncJob,
+  countSyncJobs,
+  countSyncJobsByStatus,
+  findSyncJobById,
+  findSyncJobsByDedupKeys,
+  findSyncJobsByIdempotencyKeys,
+  insertSyncJobs,
+  listSyncJobs,
+  promoteQueuedSyncJob,
+  queueStatusCounts,
+  requestSyncJobCancel,
+  type SyncJobFilter,
+} from '../../db/queries/sync-job.ts';
+import {
+  FINISHED_STATUSES,
+  JOB_STATUSES,
+  PRIORITIES,
+  QUEUE_NAMES,
+  SYNC_TYPES,
+  type NewSyncJob,
+  type Origin,
+  type Priority,
+  type QueueName,
+  type SyncJob,
+  type SyncType,
+} from '../../db/types.ts';
+import type { CreatedJob, JobOperations, JobPage, QueueFigures, QueueStats } from '../../schema/context.ts';
+import type { Config } from '../config.ts';
+import { AppError } from '../errors.ts';
+import type { JobEventPublisher } from '../events/job-events.ts';
+import { syncOptionsSchema } from '../handlers/handler.ts';
+import type { Logger } from '../logger.ts';
+import { routeJob } from '../queue/routing.ts';
+import type { QueueTransport } from '../queue/transport.ts';
+import { parseInput, problemsError, toFieldProblems, type FieldProblem } from '../validation.ts';
+
+const uuid = z.guid({ message: 'must be a UUID' });
+
+export const createSyncJobSchema = z
+  .object({
+    integrationId: uuid,
+    syncType: z.enum(SYNC_TYPES, { message: `must be one of ${SYNC_TYPES.join(', ')}` }),
+    priority: z.enum(PRIORITIES, { message: `must be one of ${PRIORITIES.join(', ')}` }).default('NORMAL'),
+    options: syncOptionsSchema.default({ fullSync: false, batchSize: 100, dryRun: false }),
+    idempotencyKey: z.string().min(1).max(200).nullish(),
+    runAt: z.coerce.date({ message: 'must be an ISO-8601 date-time' }).nullish(),
+    maxAttempts: z.number().int().min(1).max(20).nullish(),
+  })
+  .strict();
+export type CreateSyncJobInput = z.input<typeof createSyncJobSchema>;
+type ParsedCreate = z.output<typeof createSyncJobSchema>;
+
+const quickSyncSchema = z
+  .object({
+    integrationId: uuid,
+    syncTypes: z
+      .array(z.enum(['PRODUCTS', 'INVENTORY', 'ORDERS'], { message: 'must be PRODUCTS, INVENTORY or ORDERS' }))
+      .min(1)
+      .max(3)
+      .default(['PRODUCTS', 'INVENTORY', 'ORDERS']),
+  })
+  .strict();
+
+const jobFilterSchema = z
+  .object({
+    status: z.array(z.enum(JOB_STATUSES)).nullish(),
+    syncType: z.array(z.enum([...SYNC_TYPES, 'CLEANUP'])).nullish(),
+    integrationId: uuid.nullish(),
+    priority: z.array(z.enum(PRIORITIES)).nullish(),
+    queue: z.array(z.enum(QUEUE_NAMES)).nullish(),
+    createdAfter: z.coerce.date().nullish(),
+    createdBefore: z.coerce.date().nullish(),
+  })
+  .strict();
+export type JobFilterInput = z.input<typeof jobFilterSchema>;
+
+export interface SyncJobServiceDeps {
+  db: Database;
+  transport: QueueTransport;
+  events: JobEventPublisher;
+  config: Pick<Config, 'jobs'>;
+  log: Logger;
+}
+
+const PRIORITY_RANK: Record<Priority, number> = { LOW: 0, NORMAL: 1, HIGH: 2, URGENT: 3 };
+
+export function encodeJobCursor(job: Pick<SyncJob, 'created_at' | 'id'>): string {
+  return Buffer.from(`${job.created_at.toISOString()}|${job.id}`).toString('base64url');
+}
+
+function decodeJobCursor(cursor: string): { createdAt: Date; id: string } {
+  const [iso, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(iso ?? '');
+  if (!id || Number.isNaN(createdAt.getTime()) || !uuid.safeParse(id).success) {
+    throw new AppError('VALIDATION_FAILED', 'after: not a cursor returned by this API', {
+      problems: [{ path: 'after', message: 'invalid cursor' }],
+    });
+  }
+  return { createdAt, id };
+}
+
+export type SyncJobService = ReturnType<typeof createSyncJobService>;
+
+export function createSyncJobService(deps: SyncJobServiceDeps) {
+  const { db, transport, events, config, log } = deps;
+
+  async function checkIntegrations(entries: { integrationId: string }[], pathOf: (i: number) => string) {
+    const ids = [...new Set(entries.map((e) => e.integrationId))];
+    const found = new Map((await findIntegrationsByIds(db, ids)).map((i) => [i.id, i]));
+    const missing: FieldProblem[] = [];
+    const disabled: FieldProblem[] = [];
+    entries.forEach((e, i) => {
+      const integration = found.get(e.integrationId);
+      if (!integration) missing.push({ path: pathOf(i), message: `integration ${e.integrationId} does not exist` });
+      else if (!integration.enabled)
+        disabled.push({ path: pathOf(i), message: `integration ${e.integrationId} is disabled` });
+    });
+    if (missing.length > 0) {
+      throw new AppError('INTEGRATION_NOT_FOUND', missing[0]!.message, { problems: missing });
+    }
+    if (disabled.length > 0) {
+      throw new AppError('INTEGRATION_DISABLED', `${disabled[0]!.message}; enable it first`, { problems: disabled });
+    }
+  }
+
+  function toRow(entry: ParsedCreate, origin: Origin): NewSyncJob {
+    const delayed = entry.runAt != null && entry.runAt.getTime() > Date.now();
+    return {
+      id: randomUUID(),
+      integration_id: entry.integrationId,
+      sync_type: entry.syncType,
+      priority: entry.priority,
+      origin,
+      queue: routeJob({ priority: entry.priority, syncType: entry.syncType, origin }),
+      status: 'QUEUED',
+      options: JSON.stringify(entry.options),
+      idempotency_key: entry.idempotencyKey ?? null,
+      dedup_key: delayed ? null : `${entry.integrationId}:${entry.syncType}`,
+      max_attempts: entry.maxAttempts ?? config.jobs.maxAttempts,
+      run_at: entry.runAt ?? null,
+    };
+  }
+
+  /** Hands jobs to Redis. If Redis is unreachable the jobs stay recorded and the reconciler enqueues them later. */
+  async function enqueue(jobs: SyncJob[], jump: boolean): Promise<void> {
+    if (jobs.length === 0) return;
+    try {
+      await transport.enqueue(
+        jobs.map((j) => ({
+          id: j.id,
+          queue: j.queue,
+          maxAttempts: j.max_attempts,
+          attemptsDone: j.attempts,
+          backoffMs: config.jobs.retryBackoffMs,
+          runAt: j.run_at,
+        })),
+      );
+      if (jump) for (const j of jobs) await transport.jumpToFront(j.queue, j.id);
+    } catch (err) {
+      log.warn({ err, jobs: jobs.length }, 'enqueue failed; jobs are recorded and will be enqueued by the reconciler');
+    }
+  }
+
+  async function publish(kind: 'CREATED' | 'CANCELLED' | 'CANCEL_REQUESTED', jobs: SyncJob[]) {
+    try {
+      await events.publish(jobs.map((job) => ({ kind, job })));
+    } catch (err) {
+      log.warn({ err }, 'could not publish job events');
+    }
+  }
+
+  /** A waiting duplicate asked for at a higher priority moves up instead of queuing a second job. */
+  async function promoteIfHigher(existing: SyncJob, wanted: ParsedCreate, origin: Origin): Promise<SyncJob> {
+    if (existing.status !== 'QUEUED' || PRIORITY_RANK[wanted.priority] <= PRIORITY_RANK[existing.priority]) {
+      return existing;
+    }
+    const queue = routeJob({ priority: wanted.priority, syncType: wanted.syncType, origin });
+    const promoted = await promoteQueuedSyncJob(db, existing.id, wanted.priority, queue);
+    if (!promoted) return (await findSyncJobById(db, existing.id)) ?? existing;
+    if (promoted.queue !== existing.queue) {
+      await transport.remove(existing.queue, existing.id).catch(() => undefined);
+      await enqueue([promoted], true);
+    }
+    return promoted;
+  }
+
+  async function createMany(entries: ParsedCreate[], origin: Origin, jump: boolean): Promise<CreatedJob[]> {
+    const results: (CreatedJob | undefined)[] = new Array(entries.length);
+    let pending = entries.map((entry, index) => ({ entry, index, row: toRow(entry, origin) }));
+    const fresh: SyncJob[] = [];
+    // A dedup conflict can vanish between the insert and the lookup (the waiting job just started); try again.
+    for (let round = 0; pending.length > 0 && round < 5; round++) {
+      const inserted = new Map((await insertSyncJobs(db, pending.map((p) => p.row))).map((j) => [j.id, j]));
+      const conflicted = pending.filter((p) => !inserted.has(p.row.id));
+      for (const p of pending) {
+        const job = inserted.get(p.row.id);
+        if (job) {
+          results[p.index] = { job, deduplicated: false };
+          fresh.push(job);
+        }
+      }
+      pending = [];
+      if (conflicted.length === 0) break;
+      const byKey = new Map(
+        (
+          await findSyncJobsByIdempotencyKeys(
+            db,
+            conflicted.flatMap((p) => (p.row.idempotency_key ? [p.row.idempotency_key] : [])),
+          )
+        ).map((j) => [j.idempotency_key, j]),
+      );
+      const byDedup = new Map(
+        (
+          await findSyncJobsByDedupKeys(
+            db,
+            conflicted.flatMap((p) => (p.row.dedup_key ? [p.row.dedup_key] : [])),
+          )
+        ).map((j) => [j.dedup_key, j]),
+      );
+      const retry: typeof pending = [];
+      for (const p of conflicted) {
+        const existing =
+          (p.row.idempotency_key ? byKey.get(p.row.idempotency_key) : undefined) ??
+          (p.row.dedup_key ? byDedup.get(p.row.dedup_key) : undefined);
+        if (existing) {
+          const job = existing.idempotency_key === p.row.idempotency_key && existing.idempotency_key
+            ? existing
+            : await promoteIfHigher(existing, p.entry, origin);
+          results[p.index] = { job, deduplicated: true };
+        } else {
+          retry.push({ ...p, row: { ...p.row, id: randomUUID() } });
+        }
+      }
+      pending = retry;
+    }
+    if (pending.length > 0) {
+      throw new AppError('SERVICE_UNAVAILABLE', 'Could not record the job under contention; try again');
+    }
+    await enqueue(fresh, jump);
+    await publish('CREATED', fresh);
+    return results as CreatedJob[];
+  }
+
+  const service = {
+    async create(input: unknown, origin: Origin = 'API'): Promise<CreatedJob> {
+      const entry = parseInput(createSyncJobSchema, input);
+      await checkIntegrations([entry], () => 'integrationId');
+      const [created] = await createMany([entry], origin, false);
+      return created!;
+    },
+
+    /** All-or-nothing validation, one multi-row insert, one pipelined Redis write per queue. */
+    async bulkCreate(inputs: unknown[]): Promise<CreatedJob[]> {
+      if (!Array.isArray(inputs) || inputs.length === 0) {
+        throw problemsError([{ path: 'jobs', message: 'must be a non-empty list' }]);
+      }
+      if (inputs.length > config.jobs.bulkLimit) {
+        throw new AppError(
+          'VALIDATION_FAILED',
+          `jobs: at most ${config.jobs.bulkLimit} jobs per bulk call (got ${inputs.length})`,
+          { problems: [{ path: 'jobs', message: `at most ${config.jobs.bulkLimit} jobs` }], limit: config.jobs.bulkLimit },
+        );
+      }
+      const entries: ParsedCreate[] = [];
+      const problems: FieldProblem[] = [];
+      inputs.forEach((input, i) => {
+        const parsed = createSyncJobSchema.safeParse(input);
+        if (parsed.success) entries.push(parsed.data);
+        else problems.push(...toFieldProblems(parsed.error.issues, ['jobs', i]));
+      });
+      if (problems.length > 0) throw problemsError(problems);
+      await checkIntegrations(entries, (i) => `jobs[${i}].integrationId`);
+      return createMany(entries, 'BULK', false);
+    },
+
+    /** High priority, at the head of the high-priority queue. */
+    async quickSync(input: unknown): Promise<CreatedJob[]> {
+      const { integrationId, syncTypes } = parseInput(quickSyncSchema, input);
+      await checkIntegrations([{ integrationId }], () => 'integrationId');
+      const entries = [...new Set(syncTypes)].map((syncType) =>
+        parseInput(createSyncJobSchema, { integrationId, syncType, priority: 'HIGH' }),
+      );
+      return createMany(entries, 'QUICK', true);
+    },
+
+    /**
+     * A waiting job is CANCELLED at once. A running job is marked and every worker is told; the one holding it
+     * aborts at the handler's next checkpoint and records CANCELLED. A finished job is a conflict.
+     */
+    async cancel(id: unknown): Promise<SyncJob> {
+      const jobId = parseInput(uuid, id, ['id']);
+      for (let round = 0; round < 3; round++) {
+        const cancelled = await cancelQueuedSyncJob(db, jobId, 'Cancelled by request');
+        if (cancelled) {
+          await transport.remove(cancelled.queue, cancelled.id).catch((err: unknown) => {
+            log.warn({ err, jobId }, 'could not remove cancelled job from Redis; workers will skip it');
+          });
+          await publish('CANCELLED', [cancelled]);
+          return cancelled;
+        }
+        const requested = await requestSyncJobCancel(db, jobId);
+        if (requested) {
+          await events.requestCancel(jobId).catch((err: unknown) => {
+            log.warn({ err, jobId }, 'could not broadcast cancel; the worker will see it at its next progress write');
+          });
+          await publish('CANCEL_REQUESTED', [requested]);
+          return requested;
+        }
+        const current = await findSyncJobById(db, jobId);
+        if (!current) throw new AppError('JOB_NOT_FOUND', `Job ${jobId} does not exist`);
+        if (FINISHED_STATUSES.includes(current.status)) {
+          throw new AppError('JOB_ALREADY_FINISHED', `Job ${jobId} is already ${current.status}; nothing to cancel`, {
+            status: current.status,
+          });
+        }
+      }
+      throw new AppError('SERVICE_UNAVAILABLE', 'The job changed state repeatedly while cancelling; try again');
+    },
+
+    async get(id: unknown): Promise<SyncJob | undefined> {
+      const jobId = parseInput(uuid, id, ['id']);
+      return findSyncJobById(db, jobId);
+    },
+
+    async list(
+      filterInput: unknown,
+      page: { first?: number | null; after?: string | null; offset?: number | null },
+    ): Promise<JobPage> {
+      const f = parseInput(jobFilterSchema, filterInput ?? {}, ['filter']);
+      const first = page.first ?? 20;
+      if (!Number.isInteger(first) || first < 1 || first > 500) {
+        throw problemsError([{ path: 'first', message: 'must be between 1 and 500' }]);
+      }
+      const filter: SyncJobFilter = {
+        ...(f.status ? { status: f.status } : {}),
+        ...(f.syncType ? { syncType: f.syncType } : {}),
+        ...(f.integrationId ? { integrationId: f.integrationId } : {}),
+        ...(f.priority ? { priority: f.priority } : {}),
+        ...(f.queue ? { queue: f.queue } : {}),
+        ...(f.createdAfter ? { createdAfter: f.createdAfter } : {}),
+        ...(f.createdBefore ? { createdBefore: f.createdBefore } : {}),
+      };
+      const after = page.after ? decodeJobCursor(page.after) : undefined;
+      const [rows, totalCount] = await Promise.all([
+        listSyncJobs(db, filter, { limit: first + 1, ...(after ? { after } : {}), offset: page.offset ?? 0 }),
+        countSyncJobs(db, filter),
+      ]);
+      const jobs = rows.slice(0, first);
+      const last = jobs[jobs.length - 1];
+      return {
+        jobs,
+        cursors: jobs.map(encodeJobCursor),
+        totalCount,
+        hasNextPage: rows.length > first,
+        endCursor: last ? encodeJobCursor(last) : null,
+      };
+    },
+
+    async stats(): Promise<QueueStats> {
+      const [rows, totals] = await Promise.all([queueStatusCounts(db), countSyncJobsByStatus(db)]);
+      const now = Date.now();
+      const queues = QUEUE_NAMES.map((name): QueueFigures => {
+        const mine = rows.filter((r) => r.queue === name);
+        const oldest = mine.find((r) => r.oldest_waiting_at)?.oldest_waiting_at ?? null;
+        const sum = (k: 'waiting' | 'delayed' | 'active' | 'completed_last_hour' | 'failed_last_hour') =>
+          mine.reduce((acc, r) => acc + Number(r[k]), 0);
+        return {
+          name,
+          waiting: sum('waiting'),
+          active: sum('active'),
+          delayed: sum('delayed'),
+          completedLastHour: sum('completed_last_hour'),
+          failedLastHour: sum('failed_last_hour'),
+          oldestWaitingSeconds: oldest ? Math.max(0, Math.round((now - new Date(oldest).getTime()) / 1000)) : null,
+        };
+      });
+      return { queues, totals, generatedAt: new Date(now) };
+    },
+  };
+  return service satisfies JobOperations;
+}
+
+export type { SyncType };

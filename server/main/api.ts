@@ -1,0 +1,15 @@
+import { startApiRole } from './roles.ts';
+import { loadConfigOrExit, onShutdown, openMigratedDatabase, rootLogger } from './runtime.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const log = rootLogger(config, 'api');
+  const db = await openMigratedDatabase(config, log);
+  const api = await startApiRole(config, db, log);
+  onShutdown(log, [api.stop, () => db.destroy()]);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
