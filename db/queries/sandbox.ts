@@ -186,8 +186,14 @@ export async function seedSandboxStore(
 }
 
 export async function getSandboxStoreStats(db: Database, integrationId: string): Promise<SandboxStoreStats> {
-  const count = (table: string) =>
-    sql<number>`(SELECT count(*) FROM ${sql.table(table)} WHERE integration_id = ${integrationId}::uuid)`;
+  const count = (
+    table:
+      | 'sandbox_products'
+      | 'sandbox_stock'
+      | 'sandbox_orders'
+      | 'sandbox_listings'
+      | 'sandbox_imported_orders',
+  ) => sql<number>`(SELECT count(*) FROM ${sql.table(table)} WHERE integration_id = ${integrationId}::uuid)`;
   const result = await sql<SandboxStoreStats>`
     SELECT ${count('sandbox_products')} AS products,
            ${count('sandbox_stock')} AS "stockRows",

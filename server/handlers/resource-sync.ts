@@ -34,6 +34,8 @@ export interface ResourcePlan {
   /** Lower bound of an incremental read; absent for a full sync. */
   since: Date | undefined;
   total: number | null;
+  /** The stored watermark when the run was planned. */
+  watermark: Date | undefined;
 }
 
 export interface ResourceTally {
@@ -100,23 +102,21 @@ export function defineResourceSync<T extends { updatedAt: Date }>(spec: Resource
 
     async plan(ctx) {
       ctx.signal.throwIfAborted();
-      let since: Date | undefined;
-      if (!ctx.options.fullSync) {
-        const watermark = await getWatermark(ctx.db, ctx.integration.id, spec.resource);
-        if (watermark) since = new Date(watermark.getTime() - WATERMARK_OVERLAP_MS);
-      }
+      const watermark = await getWatermark(ctx.db, ctx.integration.id, spec.resource);
+      const since =
+        watermark && !ctx.options.fullSync ? new Date(watermark.getTime() - WATERMARK_OVERLAP_MS) : undefined;
       const total = await spec.count(ctx.connector, {
         ...(since ? { updatedSince: since } : {}),
         signal: ctx.signal,
       });
-      return { since, total };
+      return { since, total, watermark };
     },
 
     async execute(ctx, plan, onBatch) {
       const { batchSize, dryRun } = ctx.options;
       const { signal } = ctx;
       const tally = emptyTally();
-      let watermark = await getWatermark(ctx.db, ctx.integration.id, spec.resource);
+      let watermark = plan.watermark;
       ctx.log.info(
         { resource: spec.resource, since: plan.since, total: plan.total, dryRun },
         'resource sync started',

@@ -77,6 +77,8 @@ export function createQueueTransport(
   return {
     queues,
     async enqueue(jobs, timeoutMs = 5000) {
+      // Fail fast during an outage instead of holding the caller for the whole timeout.
+      if (redis.status !== 'ready') throw new Error(`Redis is not reachable (connection ${redis.status})`);
       const byQueue = new Map<QueueName, BeeQueue.Job<any>[]>();
       for (const spec of jobs) {
         const queue = queues[spec.queue];

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { createDatabase, type Database } from '../../db/database.ts';
-import { TEMPLATE_DB, TEST_PG_ADMIN_URL, databaseUrl } from './env.ts';
+import { inject } from 'vitest';
+import { TEST_PG_ADMIN_URL, databaseUrl } from './env.ts';
 
 export interface TestDatabase {
   name: string;
@@ -22,11 +23,12 @@ async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 
 /** A fresh, migrated database cloned from the template. */
 export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `sync_test_${randomBytes(5).toString('hex')}`;
+  const template = inject('templateDb');
+  const name = `sync_test_${inject('runId')}_${randomBytes(4).toString('hex')}`;
   // Cloning needs the template to have no other sessions; retry briefly if two files clone at once.
   for (let attempt = 0; ; attempt++) {
     try {
-      await admin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`));
+      await admin((c) => c.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`));
       break;
     } catch (err) {
       if (attempt >= 20 || !String(err).includes('being accessed by other users')) throw err;

@@ -2,7 +2,6 @@
 export const TEST_PG_ADMIN_URL =
   process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
-export const TEMPLATE_DB = 'sync_orchestrator_test_template';
 
 export function databaseUrl(name: string): string {
   const url = new URL(TEST_PG_ADMIN_URL);
