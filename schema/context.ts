@@ -45,7 +45,10 @@ export interface JobOperations {
   quickSync(input: unknown): Promise<CreatedJob[]>;
   cancel(id: unknown): Promise<SyncJob>;
   get(id: unknown): Promise<SyncJob | undefined>;
-  list(filter: unknown, page: { first?: number | null; after?: string | null; offset?: number | null }): Promise<JobPage>;
+  list(
+    filter: unknown,
+    page: { first?: number | null; after?: string | null; offset?: number | null },
+  ): Promise<JobPage>;
   stats(): Promise<QueueStats>;
 }
 
@@ -54,7 +57,10 @@ export interface IntegrationOperations {
   update(id: unknown, input: unknown): Promise<IntegrationView>;
   setEnabled(id: unknown, enabled: boolean): Promise<IntegrationView>;
   get(id: unknown): Promise<IntegrationView | undefined>;
-  list(filter?: { enabled?: boolean | null; platform?: Integration['platform'] | null }): Promise<IntegrationView[]>;
+  list(filter?: {
+    enabled?: boolean | null;
+    platform?: Integration['platform'] | null;
+  }): Promise<IntegrationView[]>;
 }
 
 export interface SchemaContext {

@@ -13,7 +13,10 @@ export interface FieldProblem {
   message: string;
 }
 
-export function toFieldProblems(issues: z.core.$ZodIssue[], pathPrefix: (string | number)[] = []): FieldProblem[] {
+export function toFieldProblems(
+  issues: z.core.$ZodIssue[],
+  pathPrefix: (string | number)[] = [],
+): FieldProblem[] {
   return issues.map((issue) => ({
     path: formatPath([...pathPrefix, ...issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p))]),
     message: issue.message,
@@ -32,5 +35,8 @@ export function problemsError(problems: FieldProblem[]): AppError {
 }
 
 function formatPath(path: (string | number)[]): string {
-  return path.reduce<string>((acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p), '');
+  return path.reduce<string>(
+    (acc, p) => (typeof p === 'number' ? `${acc}[${p}]` : acc ? `${acc}.${p}` : p),
+    '',
+  );
 }

@@ -109,25 +109,27 @@ export async function startSyncJob(
   queue: QueueName,
   workerId: string,
 ): Promise<SyncJob | undefined> {
-  return db
-    .updateTable('sync_jobs')
-    .set((eb) => ({
-      status: 'RUNNING',
-      attempts: eb('attempts', '+', 1),
-      started_at: sql<Date>`coalesce(started_at, now())`,
-      worker_id: workerId,
-      heartbeat_at: sql<Date>`now()`,
-      dedup_key: null,
-      updated_at: sql<Date>`now()`,
-    }))
-    .where('id', '=', id)
-    // A delivery from a queue the job no longer belongs to (it was promoted) is stale.
-    .where('queue', '=', queue)
-    .where('status', 'in', ['QUEUED', 'RUNNING'])
-    .where('cancel_requested_at', 'is', null)
-    .where((eb) => eb('attempts', '<', eb.ref('max_attempts')))
-    .returningAll()
-    .executeTakeFirst();
+  return (
+    db
+      .updateTable('sync_jobs')
+      .set((eb) => ({
+        status: 'RUNNING',
+        attempts: eb('attempts', '+', 1),
+        started_at: sql<Date>`coalesce(started_at, now())`,
+        worker_id: workerId,
+        heartbeat_at: sql<Date>`now()`,
+        dedup_key: null,
+        updated_at: sql<Date>`now()`,
+      }))
+      .where('id', '=', id)
+      // A delivery from a queue the job no longer belongs to (it was promoted) is stale.
+      .where('queue', '=', queue)
+      .where('status', 'in', ['QUEUED', 'RUNNING'])
+      .where('cancel_requested_at', 'is', null)
+      .where((eb) => eb('attempts', '<', eb.ref('max_attempts')))
+      .returningAll()
+      .executeTakeFirst()
+  );
 }
 
 function heldBy(id: string, attempt: number) {

@@ -22,7 +22,10 @@ const CreateIntegrationInput = builder.inputType('CreateIntegrationInput', {
     name: t.string({ required: true }),
     platform: t.field({ type: PlatformEnum, defaultValue: 'SANDBOX' }),
     enabled: t.boolean(),
-    settings: t.field({ type: 'JSON', description: 'Platform settings; for SANDBOX: size, latencyMs, failureRate…' }),
+    settings: t.field({
+      type: 'JSON',
+      description: 'Platform settings; for SANDBOX: size, latencyMs, failureRate…',
+    }),
     credentials: t.field({ type: 'JSON', description: 'Write-only.' }),
   }),
 });
@@ -40,7 +43,8 @@ builder.queryFields((t) => ({
   integrations: t.field({
     type: [IntegrationRef],
     args: { enabled: t.arg.boolean(), platform: t.arg({ type: PlatformEnum }) },
-    resolve: (_, args, ctx) => ctx.integrations.list({ enabled: args.enabled ?? null, platform: args.platform ?? null }),
+    resolve: (_, args, ctx) =>
+      ctx.integrations.list({ enabled: args.enabled ?? null, platform: args.platform ?? null }),
   }),
   integration: t.field({
     type: IntegrationRef,
@@ -58,7 +62,10 @@ builder.mutationFields((t) => ({
   }),
   updateIntegration: t.field({
     type: IntegrationRef,
-    args: { id: t.arg.id({ required: true }), input: t.arg({ type: UpdateIntegrationInput, required: true }) },
+    args: {
+      id: t.arg.id({ required: true }),
+      input: t.arg({ type: UpdateIntegrationInput, required: true }),
+    },
     resolve: (_, { id, input }, ctx) => ctx.integrations.update(id, compact(input)),
   }),
   enableIntegration: t.field({

@@ -38,7 +38,7 @@ export const SyncJobRef = builder.objectRef<SyncJob>('SyncJob').implement({
       nullable: true,
       resolve: async (job, _, ctx) => (await ctx.integrations.get(job.integration_id)) ?? null,
     }),
-    syncType: t.field({ type: SyncTypeEnum, resolve: (j) => j.sync_type as (typeof SyncTypeEnum.$inferType) }),
+    syncType: t.field({ type: SyncTypeEnum, resolve: (j) => j.sync_type as typeof SyncTypeEnum.$inferType }),
     priority: t.field({ type: PriorityEnum, resolve: (j) => j.priority }),
     queue: t.field({ type: QueueNameEnum, resolve: (j) => j.queue }),
     origin: t.exposeString('origin', { description: 'API, BULK, QUICK, SCHEDULE or SYSTEM.' }),
@@ -169,7 +169,10 @@ builder.queryFields((t) => ({
       after: t.arg.string(),
     },
     resolve: (_, args, ctx) =>
-      ctx.jobs.list(args.filter ? compact(args.filter) : {}, { first: args.first ?? 20, after: args.after ?? null }),
+      ctx.jobs.list(args.filter ? compact(args.filter) : {}, {
+        first: args.first ?? 20,
+        after: args.after ?? null,
+      }),
   }),
 }));
 
@@ -181,7 +184,8 @@ builder.mutationFields((t) => ({
   }),
   bulkCreateSyncJobs: t.field({
     type: BulkPayloadRef,
-    description: 'Up to 1,000 jobs, validated all-or-nothing, written in one insert and one pipelined enqueue.',
+    description:
+      'Up to 1,000 jobs, validated all-or-nothing, written in one insert and one pipelined enqueue.',
     args: { jobs: t.arg({ type: [CreateSyncJobInput], required: true }) },
     resolve: (_, { jobs }, ctx) => ctx.jobs.bulkCreate(jobs.map(toCreateInput)),
   }),

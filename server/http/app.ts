@@ -31,11 +31,10 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: false });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
   const transport = createQueueTransport(
-    openBeeQueues({ redisUrl: config.redis.url, prefix: config.redis.prefix }),
+    () => openBeeQueues({ redisUrl: config.redis.url, prefix: config.redis.prefix, log }),
     redis,
     config.redis.prefix,
   );
-  for (const q of Object.values(transport.queues)) q.on('error', (err) => log.warn({ err: err.message }, 'queue error'));
   const events = createJobEventPublisher(redis, config.redis.prefix);
   const services: SchemaContext = {
     jobs: createSyncJobService({ db, transport, events, config, log }),
@@ -98,7 +97,12 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
       if (declared > config.http.bodyLimitBytes) {
         res.setHeader('connection', 'close');
         return sendJson(res, 413, {
-          errors: [{ message: `Body exceeds the ${config.http.bodyLimitBytes}-byte limit`, extensions: { code: 'PAYLOAD_TOO_LARGE' } }],
+          errors: [
+            {
+              message: `Body exceeds the ${config.http.bodyLimitBytes}-byte limit`,
+              extensions: { code: 'PAYLOAD_TOO_LARGE' },
+            },
+          ],
         });
       }
       void yoga(req, res);

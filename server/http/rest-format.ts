@@ -36,7 +36,11 @@ export function formatJob(job: SyncJob, extra: Record<string, unknown> = {}): Re
     total_items: job.total_items,
     failed_items: job.failed_items,
     message: job.message,
-    options: { full_sync: options.fullSync ?? false, batch_size: options.batchSize ?? 100, dry_run: options.dryRun ?? false },
+    options: {
+      full_sync: options.fullSync ?? false,
+      batch_size: options.batchSize ?? 100,
+      dry_run: options.dryRun ?? false,
+    },
     result: snakeKeys(job.result),
     error: snakeKeys(job.error),
     attempts: job.attempts,

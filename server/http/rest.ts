@@ -47,8 +47,19 @@ interface Route {
 const list = (values: readonly string[]) =>
   z
     .string()
-    .transform((s) => s.split(',').map((v) => v.trim().toUpperCase()).filter(Boolean))
-    .pipe(z.array(z.enum(values as [string, ...string[]], { message: `must be one of ${values.join(', ').toLowerCase()}` })));
+    .transform((s) =>
+      s
+        .split(',')
+        .map((v) => v.trim().toUpperCase())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z.enum(values as [string, ...string[]], {
+          message: `must be one of ${values.join(', ').toLowerCase()}`,
+        }),
+      ),
+    );
 
 const listQuerySchema = z
   .object({
@@ -71,7 +82,8 @@ const listQuerySchema = z
 function queryObject(query: URLSearchParams): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of query) {
-    if (key in out) throw new AppError('VALIDATION_FAILED', `${key}: give it once (use commas for several values)`);
+    if (key in out)
+      throw new AppError('VALIDATION_FAILED', `${key}: give it once (use commas for several values)`);
     out[key] = value;
   }
   return out;
@@ -134,6 +146,7 @@ function createRoutes(jobs: JobOperations): Route[] {
           return { status: created.deduplicated ? 200 : 201, body: formatCreated(created) };
         },
         GET: async (req) => {
+          rejectUnknownParams(req.query, Object.keys(listQuerySchema.shape));
           const q = parseInput(listQuerySchema, queryObject(req.query));
           const filter = {
             ...(q.status ? { status: q.status } : {}),
@@ -147,7 +160,12 @@ function createRoutes(jobs: JobOperations): Route[] {
           const page = await jobs.list(filter, { first: q.limit, offset: q.offset });
           return {
             status: 200,
-            body: { jobs: page.jobs.map((j) => formatJob(j)), total: page.totalCount, limit: q.limit, offset: q.offset },
+            body: {
+              jobs: page.jobs.map((j) => formatJob(j)),
+              total: page.totalCount,
+              limit: q.limit,
+              offset: q.offset,
+            },
           };
         },
       },
@@ -177,19 +195,26 @@ function createRoutes(jobs: JobOperations): Route[] {
 async function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== 'application/json') {
-    throw new AppError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with Content-Type: application/json', {
-      received: type || null,
-    });
+    throw new AppError(
+      'UNSUPPORTED_MEDIA_TYPE',
+      'Send the body as JSON with Content-Type: application/json',
+      {
+        received: type || null,
+      },
+    );
   }
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
-    throw new AppError('PAYLOAD_TOO_LARGE', `Body of ${declared} bytes exceeds the ${limit}-byte limit`, { limit });
+    throw new AppError('PAYLOAD_TOO_LARGE', `Body of ${declared} bytes exceeds the ${limit}-byte limit`, {
+      limit,
+    });
   }
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
-    if (size > limit) throw new AppError('PAYLOAD_TOO_LARGE', `Body exceeds the ${limit}-byte limit`, { limit });
+    if (size > limit)
+      throw new AppError('PAYLOAD_TOO_LARGE', `Body exceeds the ${limit}-byte limit`, { limit });
     chunks.push(chunk as Buffer);
   }
   const text = Buffer.concat(chunks).toString('utf8');
@@ -255,7 +280,9 @@ export function createRestHandler(deps: RestDeps) {
         return;
       }
       deps.log.error({ err, method, path: url.pathname }, 'unexpected error in REST handler');
-      send(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'Unexpected server error', details: null } });
+      send(res, 500, {
+        error: { code: 'INTERNAL_ERROR', message: 'Unexpected server error', details: null },
+      });
     }
   };
 }

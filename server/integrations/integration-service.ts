@@ -13,7 +13,6 @@ import type { IntegrationOperations, IntegrationView } from '../../schema/contex
 import { AppError } from '../errors.ts';
 import { parseInput } from '../validation.ts';
 
-
 export function toIntegrationView(row: Integration): IntegrationView {
   const { credentials, ...rest } = row;
   return { ...rest, has_credentials: credentials !== null && Object.keys(credentials).length > 0 };
@@ -68,7 +67,8 @@ export function createIntegrationService(db: Database) {
           settings,
           credentials: data.credentials ?? null,
         });
-        if (data.platform === 'SANDBOX') await seedSandboxStore(trx, created.id, sandboxSettingsSchema.parse(settings));
+        if (data.platform === 'SANDBOX')
+          await seedSandboxStore(trx, created.id, sandboxSettingsSchema.parse(settings));
         return created;
       });
       return toIntegrationView(row);
@@ -80,7 +80,9 @@ export function createIntegrationService(db: Database) {
       const current = await mustFind(integrationId);
       const settings =
         patch.settings != null
-          ? parseInput(settingsSchemas[current.platform], { ...current.settings, ...patch.settings }, ['settings'])
+          ? parseInput(settingsSchemas[current.platform], { ...current.settings, ...patch.settings }, [
+              'settings',
+            ])
           : undefined;
       const row = await updateIntegration(db, integrationId, {
         ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -101,7 +103,9 @@ export function createIntegrationService(db: Database) {
       return row ? toIntegrationView(row) : undefined;
     },
 
-    async list(filter: { enabled?: boolean | null; platform?: Platform | null } = {}): Promise<IntegrationView[]> {
+    async list(
+      filter: { enabled?: boolean | null; platform?: Platform | null } = {},
+    ): Promise<IntegrationView[]> {
       const rows = await listIntegrations(db, {
         ...(filter.enabled != null ? { enabled: filter.enabled } : {}),
         ...(filter.platform ? { platform: filter.platform } : {}),

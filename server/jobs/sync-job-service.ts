@@ -63,7 +63,9 @@ const quickSyncSchema = z
   .object({
     integrationId: uuid,
     syncTypes: z
-      .array(z.enum(['PRODUCTS', 'INVENTORY', 'ORDERS'], { message: 'must be PRODUCTS, INVENTORY or ORDERS' }))
+      .array(
+        z.enum(['PRODUCTS', 'INVENTORY', 'ORDERS'], { message: 'must be PRODUCTS, INVENTORY or ORDERS' }),
+      )
       .min(1)
       .max(3)
       .default(['PRODUCTS', 'INVENTORY', 'ORDERS']),
@@ -120,7 +122,8 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
     const disabled: FieldProblem[] = [];
     entries.forEach((e, i) => {
       const integration = found.get(e.integrationId);
-      if (!integration) missing.push({ path: pathOf(i), message: `integration ${e.integrationId} does not exist` });
+      if (!integration)
+        missing.push({ path: pathOf(i), message: `integration ${e.integrationId} does not exist` });
       else if (!integration.enabled)
         disabled.push({ path: pathOf(i), message: `integration ${e.integrationId} is disabled` });
     });
@@ -128,7 +131,9 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
       throw new AppError('INTEGRATION_NOT_FOUND', missing[0]!.message, { problems: missing });
     }
     if (disabled.length > 0) {
-      throw new AppError('INTEGRATION_DISABLED', `${disabled[0]!.message}; enable it first`, { problems: disabled });
+      throw new AppError('INTEGRATION_DISABLED', `${disabled[0]!.message}; enable it first`, {
+        problems: disabled,
+      });
     }
   }
 
@@ -166,7 +171,10 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
       );
       if (jump) for (const j of jobs) await transport.jumpToFront(j.queue, j.id);
     } catch (err) {
-      log.warn({ err, jobs: jobs.length }, 'enqueue failed; jobs are recorded and will be enqueued by the reconciler');
+      log.warn(
+        { err, jobs: jobs.length },
+        'enqueue failed; jobs are recorded and will be enqueued by the reconciler',
+      );
     }
   }
 
@@ -199,7 +207,14 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
     const fresh: SyncJob[] = [];
     // A dedup conflict can vanish between the insert and the lookup (the waiting job just started); try again.
     for (let round = 0; pending.length > 0 && round < 5; round++) {
-      const inserted = new Map((await insertSyncJobs(db, pending.map((p) => p.row))).map((j) => [j.id, j]));
+      const inserted = new Map(
+        (
+          await insertSyncJobs(
+            db,
+            pending.map((p) => p.row),
+          )
+        ).map((j) => [j.id, j]),
+      );
       const conflicted = pending.filter((p) => !inserted.has(p.row.id));
       for (const p of pending) {
         const job = inserted.get(p.row.id);
@@ -232,9 +247,10 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
           (p.row.idempotency_key ? byKey.get(p.row.idempotency_key) : undefined) ??
           (p.row.dedup_key ? byDedup.get(p.row.dedup_key) : undefined);
         if (existing) {
-          const job = existing.idempotency_key === p.row.idempotency_key && existing.idempotency_key
-            ? existing
-            : await promoteIfHigher(existing, p.entry, origin);
+          const job =
+            existing.idempotency_key === p.row.idempotency_key && existing.idempotency_key
+              ? existing
+              : await promoteIfHigher(existing, p.entry, origin);
           results[p.index] = { job, deduplicated: true };
         } else {
           retry.push({ ...p, row: { ...p.row, id: randomUUID() } });
@@ -267,7 +283,10 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
         throw new AppError(
           'VALIDATION_FAILED',
           `jobs: at most ${config.jobs.bulkLimit} jobs per bulk call (got ${inputs.length})`,
-          { problems: [{ path: 'jobs', message: `at most ${config.jobs.bulkLimit} jobs` }], limit: config.jobs.bulkLimit },
+          {
+            problems: [{ path: 'jobs', message: `at most ${config.jobs.bulkLimit} jobs` }],
+            limit: config.jobs.bulkLimit,
+          },
         );
       }
       const entries: ParsedCreate[] = [];
@@ -310,7 +329,10 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
         const requested = await requestSyncJobCancel(db, jobId);
         if (requested) {
           await events.requestCancel(jobId).catch((err: unknown) => {
-            log.warn({ err, jobId }, 'could not broadcast cancel; the worker will see it at its next progress write');
+            log.warn(
+              { err, jobId },
+              'could not broadcast cancel; the worker will see it at its next progress write',
+            );
           });
           await publish('CANCEL_REQUESTED', [requested]);
           return requested;
@@ -318,12 +340,19 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
         const current = await findSyncJobById(db, jobId);
         if (!current) throw new AppError('JOB_NOT_FOUND', `Job ${jobId} does not exist`);
         if (FINISHED_STATUSES.includes(current.status)) {
-          throw new AppError('JOB_ALREADY_FINISHED', `Job ${jobId} is already ${current.status}; nothing to cancel`, {
-            status: current.status,
-          });
+          throw new AppError(
+            'JOB_ALREADY_FINISHED',
+            `Job ${jobId} is already ${current.status}; nothing to cancel`,
+            {
+              status: current.status,
+            },
+          );
         }
       }
-      throw new AppError('SERVICE_UNAVAILABLE', 'The job changed state repeatedly while cancelling; try again');
+      throw new AppError(
+        'SERVICE_UNAVAILABLE',
+        'The job changed state repeatedly while cancelling; try again',
+      );
     },
 
     async get(id: unknown): Promise<SyncJob | undefined> {
@@ -380,7 +409,9 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
           delayed: sum('delayed'),
           completedLastHour: sum('completed_last_hour'),
           failedLastHour: sum('failed_last_hour'),
-          oldestWaitingSeconds: oldest ? Math.max(0, Math.round((now - new Date(oldest).getTime()) / 1000)) : null,
+          oldestWaitingSeconds: oldest
+            ? Math.max(0, Math.round((now - new Date(oldest).getTime()) / 1000))
+            : null,
         };
       });
       return { queues, totals, generatedAt: new Date(now) };

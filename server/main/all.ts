@@ -8,7 +8,9 @@ async function main(): Promise<void> {
   const db = await openMigratedDatabase(config, log);
   const worker = await startWorkerRole(config, db, log.child({ role: 'worker' }));
   const api = await startApiRole(config, db, log.child({ role: 'api' }));
-  console.log(`\nSync Orchestrator is running\n  GraphiQL  ${api.url}/graphql\n  REST      ${api.url}/api/sync/jobs\n`);
+  console.log(
+    `\nSync Orchestrator is running\n  GraphiQL  ${api.url}/graphql\n  REST      ${api.url}/api/sync/jobs\n`,
+  );
   onShutdown(log, [api.stop, worker.stop, () => db.destroy()]);
 }
 

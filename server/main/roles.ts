@@ -11,7 +11,11 @@ import { createWorker } from '../worker/worker.ts';
 
 export type Stop = () => Promise<void>;
 
-export async function startApiRole(config: Config, db: Database, log: Logger): Promise<{ url: string; stop: Stop }> {
+export async function startApiRole(
+  config: Config,
+  db: Database,
+  log: Logger,
+): Promise<{ url: string; stop: Stop }> {
   const app = buildApiApp({ config, db, log });
   const { url } = await app.start();
   log.info({ url, graphql: `${url}/graphql`, rest: `${url}/api/sync/jobs` }, 'api listening');
@@ -25,7 +29,7 @@ export async function startWorkerRole(config: Config, db: Database, log: Logger)
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2 });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
   const transport = createQueueTransport(
-    openBeeQueues({ redisUrl: config.redis.url, prefix: config.redis.prefix }),
+    () => openBeeQueues({ redisUrl: config.redis.url, prefix: config.redis.prefix, log }),
     redis,
     config.redis.prefix,
   );

@@ -78,4 +78,3 @@ export function onShutdown(log: Logger, steps: (() => Promise<void>)[]): void {
   process.on('SIGINT', handler);
   process.on('SIGTERM', handler);
 }
-

@@ -6,6 +6,7 @@
 import BeeQueue from 'bee-queue';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAMES, type QueueName } from '../../db/types.ts';
+import type { Logger } from '../logger.ts';
 
 export interface EnqueueSpec {
   id: string;
@@ -18,7 +19,6 @@ export interface EnqueueSpec {
 }
 
 export interface QueueTransport {
-  readonly queues: Readonly<Record<QueueName, BeeQueue>>;
   /** Pipelined per queue. Rejects if Redis does not take the jobs within `timeoutMs`. */
   enqueue(jobs: EnqueueSpec[], timeoutMs?: number): Promise<void>;
   /** Moves a waiting job to the head of its queue so it is taken next. */
@@ -33,6 +33,7 @@ export interface QueueTransport {
 export interface BeeQueueSettings {
   redisUrl: string;
   prefix: string;
+  log: Logger;
   worker?: { stallIntervalMs: number };
 }
 
@@ -56,6 +57,10 @@ export function openBeeQueues(settings: BeeQueueSettings): Record<QueueName, Bee
       removeOnFailure: true,
       ...(worker ? { stallInterval: worker.stallIntervalMs } : {}),
     });
+    // Bee-Queue leaves its connect promise unobserved; observe it here so a Redis outage at boot is not an
+    // unhandled rejection. Callers still see the failure through ready().
+    queue.ready().catch(() => undefined);
+    queue.on('error', (err: Error) => settings.log.warn({ err: err.message, queue: name }, 'queue error'));
     return [name, queue] as const;
   });
   return Object.fromEntries(entries) as Record<QueueName, BeeQueue>;
@@ -69,19 +74,43 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * Opens the Bee-Queue queues lazily, once Redis answers, and opens them again if they failed to connect: a
+ * process started during a Redis outage recovers without a restart.
+ */
 export function createQueueTransport(
-  queues: Record<QueueName, BeeQueue>,
+  openQueues: () => Record<QueueName, BeeQueue>,
   redis: Redis,
   prefix: string,
 ): QueueTransport {
-  return {
-    queues,
-    async enqueue(jobs, timeoutMs = 5000) {
-      // Fail fast during an outage instead of holding the caller for the whole timeout.
+  let open: Record<QueueName, BeeQueue> | undefined;
+  let opening: Promise<Record<QueueName, BeeQueue>> | undefined;
+
+  function queues(): Promise<Record<QueueName, BeeQueue>> {
+    if (open) return Promise.resolve(open);
+    opening ??= (async () => {
+      // Fail fast during an outage instead of holding the caller for a timeout.
       if (redis.status !== 'ready') throw new Error(`Redis is not reachable (connection ${redis.status})`);
+      const candidate = openQueues();
+      try {
+        await withTimeout(Promise.all(Object.values(candidate).map((q) => q.ready())), 5000, 'Redis connect');
+        open = candidate;
+        return candidate;
+      } catch (err) {
+        await Promise.all(Object.values(candidate).map((q) => q.close(100).catch(() => undefined)));
+        throw err;
+      }
+    })().finally(() => (opening = undefined));
+    return opening;
+  }
+
+  return {
+    async enqueue(jobs, timeoutMs = 5000) {
+      if (redis.status !== 'ready') throw new Error(`Redis is not reachable (connection ${redis.status})`);
+      const all = await queues();
       const byQueue = new Map<QueueName, BeeQueue.Job<any>[]>();
       for (const spec of jobs) {
-        const queue = queues[spec.queue];
+        const queue = all[spec.queue];
         const job = queue.createJob({}).setId(spec.id);
         const retries = Math.max(0, spec.maxAttempts - spec.attemptsDone - 1);
         if (retries > 0) job.retries(retries).backoff('exponential', Math.max(1, spec.backoffMs));
@@ -91,7 +120,7 @@ export function createQueueTransport(
         byQueue.set(spec.queue, list);
       }
       const saves = [...byQueue.entries()].map(async ([name, list]) => {
-        const queue = queues[name];
+        const queue = all[name];
         if (list.length === 1 && list[0]) {
           await list[0].save();
           return;
@@ -112,7 +141,7 @@ export function createQueueTransport(
       );
     },
     async remove(queue, id) {
-      await queues[queue].removeJob(id);
+      await (await queues())[queue].removeJob(id);
     },
     async holds(jobs) {
       if (jobs.length === 0) return [];
@@ -125,7 +154,9 @@ export function createQueueTransport(
       });
     },
     async close() {
-      await Promise.all(Object.values(queues).map((q) => q.close(5000)));
+      await opening?.catch(() => undefined);
+      if (open) await Promise.all(Object.values(open).map((q) => q.close(5000)));
+      open = undefined;
     },
   };
 }

@@ -58,11 +58,21 @@ const CANCEL_GRACE = Symbol('cancel-grace');
 
 function errorOf(err: Error, attempt: number, retryable: boolean): JobError {
   const code: unknown = (err as unknown as { code?: unknown }).code;
-  return { code: typeof code === 'string' ? code : 'HANDLER_ERROR', message: err.message.slice(0, 2000), attempt, retryable };
+  return {
+    code: typeof code === 'string' ? code : 'HANDLER_ERROR',
+    message: err.message.slice(0, 2000),
+    attempt,
+    retryable,
+  };
 }
 
 function countsOf(p: ProgressUpdate): JobCounts {
-  return { processed: p.processed, total: p.total, failed: p.failed, ...(p.message ? { message: p.message } : {}) };
+  return {
+    processed: p.processed,
+    total: p.total,
+    failed: p.failed,
+    ...(p.message ? { message: p.message } : {}),
+  };
 }
 
 export function createJobRunner(deps: JobRunnerDeps) {
@@ -91,17 +101,30 @@ export function createJobRunner(deps: JobRunnerDeps) {
     }
     await emit('STARTED', job);
     const attempt = job.attempts;
-    const jobLog = log.child({ jobId: job.id, attempt, integrationId: job.integration_id, syncType: job.sync_type });
+    const jobLog = log.child({
+      jobId: job.id,
+      attempt,
+      integrationId: job.integration_id,
+      syncType: job.sync_type,
+    });
     const zero: JobCounts = { processed: 0, total: null, failed: 0 };
 
     const handler = deps.getHandler(job.sync_type);
     if (!handler) {
-      await fail(job, zero, { code: 'UNKNOWN_SYNC_TYPE', message: `No handler for ${job.sync_type}`, attempt });
+      await fail(job, zero, {
+        code: 'UNKNOWN_SYNC_TYPE',
+        message: `No handler for ${job.sync_type}`,
+        attempt,
+      });
       return;
     }
     const options = handler.options.safeParse(job.options);
     if (!options.success) {
-      await fail(job, zero, { code: 'INVALID_OPTIONS', message: options.error.message.slice(0, 2000), attempt });
+      await fail(job, zero, {
+        code: 'INVALID_OPTIONS',
+        message: options.error.message.slice(0, 2000),
+        attempt,
+      });
       return;
     }
     const integration = await findIntegrationById(db, job.integration_id);
@@ -130,7 +153,10 @@ export function createJobRunner(deps: JobRunnerDeps) {
     const timers: NodeJS.Timeout[] = [];
     const limits = new Promise<typeof HARD_LIMIT | typeof CANCEL_GRACE>((resolve) => {
       timers.push(
-        setTimeout(() => controller.abort(new SoftTimeLimitExceeded(config.worker.softTimeLimitMs)), config.worker.softTimeLimitMs),
+        setTimeout(
+          () => controller.abort(new SoftTimeLimitExceeded(config.worker.softTimeLimitMs)),
+          config.worker.softTimeLimitMs,
+        ),
         setTimeout(() => resolve(HARD_LIMIT), config.worker.hardTimeLimitMs),
       );
       // A cancelled handler that does not reach a checkpoint in time is abandoned, freeing the slot.
@@ -177,7 +203,14 @@ export function createJobRunner(deps: JobRunnerDeps) {
     }
     if (outcome === CANCEL_GRACE) {
       jobLog.warn('cancelled handler did not stop in time; slot freed');
-      await emit('CANCELLED', await finishSyncJob(db, job.id, attempt, { status: 'CANCELLED', counts, error: cancelError(attempt) }));
+      await emit(
+        'CANCELLED',
+        await finishSyncJob(db, job.id, attempt, {
+          status: 'CANCELLED',
+          counts,
+          error: cancelError(attempt),
+        }),
+      );
       return;
     }
     if (outcome && !thrown) {
@@ -188,7 +221,11 @@ export function createJobRunner(deps: JobRunnerDeps) {
         failed: summary.failed,
         ...(summary.message ? { message: summary.message } : {}),
       };
-      const done = await finishSyncJob(db, job.id, attempt, { status: 'COMPLETED', counts: finalCounts, result: summary });
+      const done = await finishSyncJob(db, job.id, attempt, {
+        status: 'COMPLETED',
+        counts: finalCounts,
+        result: summary,
+      });
       if (!done) jobLog.warn('completion ignored: this attempt no longer holds the job');
       await emit('COMPLETED', done);
       return;
@@ -201,7 +238,14 @@ export function createJobRunner(deps: JobRunnerDeps) {
       return;
     }
     if (reason instanceof JobCancelled) {
-      await emit('CANCELLED', await finishSyncJob(db, job.id, attempt, { status: 'CANCELLED', counts, error: cancelError(attempt) }));
+      await emit(
+        'CANCELLED',
+        await finishSyncJob(db, job.id, attempt, {
+          status: 'CANCELLED',
+          counts,
+          error: cancelError(attempt),
+        }),
+      );
       return;
     }
     if (reason instanceof SoftTimeLimitExceeded) {

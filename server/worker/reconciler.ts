@@ -68,7 +68,11 @@ export function createReconciler(deps: ReconcilerDeps) {
   }
 
   async function recoverStale(): Promise<number> {
-    const stale = await listStaleRunningSyncJobs(db, new Date(Date.now() - config.reconciler.staleRunningMs), BATCH);
+    const stale = await listStaleRunningSyncJobs(
+      db,
+      new Date(Date.now() - config.reconciler.staleRunningMs),
+      BATCH,
+    );
     if (stale.length === 0) return 0;
     const held = await transport.holds(stale);
     let recovered = 0;
@@ -99,10 +103,19 @@ export function createReconciler(deps: ReconcilerDeps) {
     const token = `${process.pid}:${Date.now()}`;
     const locked = await redis.set(lockKey, token, 'PX', Math.max(1000, config.reconciler.intervalMs), 'NX');
     if (locked !== 'OK') return { requeued: 0, recovered: 0, skipped: true };
-    const requeued = await requeueMissing();
-    const recovered = await recoverStale();
-    if (requeued + recovered > 0) log.info({ requeued, recovered }, 'reconciled jobs with Redis');
-    return { requeued, recovered, skipped: false };
+    try {
+      const requeued = await requeueMissing();
+      const recovered = await recoverStale();
+      if (requeued + recovered > 0) log.info({ requeued, recovered }, 'reconciled jobs with Redis');
+      return { requeued, recovered, skipped: false };
+    } finally {
+      await redis.eval(
+        "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0",
+        1,
+        lockKey,
+        token,
+      );
+    }
   }
 
   return {

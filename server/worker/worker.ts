@@ -70,28 +70,30 @@ export function createWorker(options: WorkerOptions): Worker {
     id,
     held,
     async start() {
+      // subscribe() waits for Redis: a worker started during an outage begins consuming when Redis is back.
       await subscriber.subscribe(cancelChannel);
       queues = openBeeQueues({
         redisUrl: config.redis.url,
         prefix: config.redis.prefix,
+        log,
         worker: { stallIntervalMs: config.worker.stallIntervalMs },
       });
       for (const name of QUEUE_NAMES) {
         const queue = queues[name];
         const concurrency = config.worker.queueConcurrency[name];
-        queue.on('error', (err) => log.warn({ err, queue: name }, 'queue error'));
         if (concurrency <= 0) continue;
         queue.process(concurrency, (job) => runDelivery(name as QueueName, String(job.id)));
         // Bee-Queue checks once when processing starts; later checks are ours to schedule.
-        void queue.checkStalledJobs(Math.max(50, Math.floor(config.worker.stallIntervalMs / 2))).catch((err: unknown) =>
-          log.warn({ err, queue: name }, 'stall check failed'),
-        );
+        void queue
+          .checkStalledJobs(Math.max(50, Math.floor(config.worker.stallIntervalMs / 2)))
+          .catch((err: unknown) => log.warn({ err, queue: name }, 'stall check failed'));
       }
       await Promise.all(Object.values(queues).map((q) => q.ready()));
       heartbeat = setInterval(() => {
-        stampSyncJobHeartbeats(db, [...held.values()].map((h) => ({ id: h.id, attempt: h.attempt }))).catch(
-          (err: unknown) => log.warn({ err }, 'heartbeat failed'),
-        );
+        stampSyncJobHeartbeats(
+          db,
+          [...held.values()].map((h) => ({ id: h.id, attempt: h.attempt })),
+        ).catch((err: unknown) => log.warn({ err }, 'heartbeat failed'));
       }, config.worker.heartbeatIntervalMs);
       log.info({ queues: config.worker.queueConcurrency }, 'worker started');
     },
@@ -99,7 +101,9 @@ export function createWorker(options: WorkerOptions): Worker {
       if (heartbeat) clearInterval(heartbeat);
       if (queues) {
         const closing = Promise.all(Object.values(queues).map((q) => q.close(Math.max(1, graceMs))));
-        await closing.catch((err: unknown) => log.warn({ err }, 'queues did not close within the grace period'));
+        await closing.catch((err: unknown) =>
+          log.warn({ err }, 'queues did not close within the grace period'),
+        );
       }
       for (const job of held.values()) job.controller.abort(new WorkerShuttingDown());
       subscriber.disconnect();

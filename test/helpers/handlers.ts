@@ -1,6 +1,12 @@
 /** Controllable handlers for runner tests: they count calls and do what each test scripts. */
 import { setTimeout as delay } from 'node:timers/promises';
-import { syncOptionsSchema, type HandlerContext, type JobHandler, type JobResultSummary, type SyncOptions } from '../../server/handlers/handler.ts';
+import {
+  syncOptionsSchema,
+  type HandlerContext,
+  type JobHandler,
+  type JobResultSummary,
+  type SyncOptions,
+} from '../../server/handlers/handler.ts';
 
 export type Script = (ctx: HandlerContext<SyncOptions>, call: number) => Promise<JobResultSummary>;
 
@@ -27,7 +33,10 @@ export function scriptedHandlers(initial: Script): ScriptedHandlers {
 }
 
 /** Reports progress every few milliseconds until the signal aborts, then throws its reason (a checkpoint loop). */
-export async function runUntilAborted(ctx: HandlerContext<SyncOptions>, stepMs = 10): Promise<JobResultSummary> {
+export async function runUntilAborted(
+  ctx: HandlerContext<SyncOptions>,
+  stepMs = 10,
+): Promise<JobResultSummary> {
   let processed = 0;
   for (;;) {
     ctx.signal.throwIfAborted();

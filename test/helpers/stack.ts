@@ -16,7 +16,11 @@ import { createTestRedisPrefix } from './redis.ts';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Environment for a test stack; the same variables configure child worker processes. */
-export function testEnv(db: TestDatabase, prefix: string, overrides: Record<string, string> = {}): Record<string, string> {
+export function testEnv(
+  db: TestDatabase,
+  prefix: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   return {
     NODE_ENV: 'test',
     DATABASE_URL: db.url,
@@ -44,7 +48,10 @@ export interface TestStack {
   url: string;
   workers: Worker[];
   /** Starts another in-process worker with this stack's config (plus overrides). */
-  startWorker(options?: { env?: Record<string, string>; getHandler?: (t: string) => JobHandler<any> | undefined }): Promise<Worker>;
+  startWorker(options?: {
+    env?: Record<string, string>;
+    getHandler?: (t: string) => JobHandler<any> | undefined;
+  }): Promise<Worker>;
   stop(): Promise<void>;
 }
 
@@ -75,7 +82,12 @@ export async function startTestStack(
     async startWorker(o = {}) {
       const workerConfig = o.env ? loadConfig({ ...env, ...o.env }) : config;
       const getHandler = o.getHandler ?? options.getHandler;
-      const worker = createWorker({ config: workerConfig, db: testDb.db, log, ...(getHandler ? { getHandler } : {}) });
+      const worker = createWorker({
+        config: workerConfig,
+        db: testDb.db,
+        log,
+        ...(getHandler ? { getHandler } : {}),
+      });
       await worker.start();
       workers.push(worker);
       return worker;
@@ -109,7 +121,10 @@ export async function spawnWorker(env: Record<string, string>, timeoutMs = 30_00
   let out = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start in ${timeoutMs} ms:\n${out}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`worker did not start in ${timeoutMs} ms:\n${out}`)),
+      timeoutMs,
+    );
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
       if (out.includes('"msg":"worker started"')) {
@@ -150,7 +165,10 @@ export async function gql<T = any>(
 }
 
 /** Creates a sandbox integration through the API and returns its id. */
-export async function createSandboxIntegration(url: string, settings: Record<string, unknown> = {}): Promise<string> {
+export async function createSandboxIntegration(
+  url: string,
+  settings: Record<string, unknown> = {},
+): Promise<string> {
   const result = await gql<{ createIntegration: { id: string } }>(
     url,
     `mutation($input: CreateIntegrationInput!) { createIntegration(input: $input) { id } }`,

@@ -17,7 +17,12 @@ async function create(input: Record<string, unknown> = {}): Promise<SyncJob> {
   return created.job;
 }
 
-async function until(id: string, what: (j: SyncJob) => boolean, label: string, timeoutMs = 15_000): Promise<SyncJob> {
+async function until(
+  id: string,
+  what: (j: SyncJob) => boolean,
+  label: string,
+  timeoutMs = 15_000,
+): Promise<SyncJob> {
   return waitFor(
     label,
     async () => {
@@ -164,7 +169,9 @@ describe('job lifecycle on a real worker', () => {
     handlers.setScript(async () => done);
     const job = await create();
     await until(job.id, (j) => j.status === 'COMPLETED', 'completion');
-    await expect(stack.api.services.jobs.cancel(job.id)).rejects.toMatchObject({ code: 'JOB_ALREADY_FINISHED' });
+    await expect(stack.api.services.jobs.cancel(job.id)).rejects.toMatchObject({
+      code: 'JOB_ALREADY_FINISHED',
+    });
   });
 
   it('cancel racing start: every job ends in exactly one terminal state, and none completes after a cancel', async () => {
@@ -177,11 +184,17 @@ describe('job lifecycle on a real worker', () => {
       Array.from({ length: 10 }, () => createSandboxIntegration(stack.url, { products: 0, orders: 0 })),
     );
     const jobs = await stack.api.services.jobs.bulkCreate(
-      integrations.flatMap((id) => ['PRODUCTS', 'INVENTORY', 'ORDERS'].map((syncType) => ({ integrationId: id, syncType }))),
+      integrations.flatMap((id) =>
+        ['PRODUCTS', 'INVENTORY', 'ORDERS'].map((syncType) => ({ integrationId: id, syncType })),
+      ),
     );
-    const cancels = await Promise.all(jobs.map(({ job }) => stack.api.services.jobs.cancel(job.id).catch((e: unknown) => e)));
+    const cancels = await Promise.all(
+      jobs.map(({ job }) => stack.api.services.jobs.cancel(job.id).catch((e: unknown) => e)),
+    );
     const finals = await Promise.all(
-      jobs.map(({ job }) => until(job.id, (j) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(j.status), 'terminal')),
+      jobs.map(({ job }) =>
+        until(job.id, (j) => ['COMPLETED', 'FAILED', 'CANCELLED'].includes(j.status), 'terminal'),
+      ),
     );
     finals.forEach((final, i) => {
       const cancel = cancels[i];
@@ -222,7 +235,9 @@ describe('job lifecycle on a real worker', () => {
       const redis = new Redis(slow.config.redis.url);
       try {
         await waitFor('job removed from the delayed set', async () =>
-          (await redis.zscore(beeQueueKey(slow.prefix, job.queue, 'delayed'), job.id)) === null ? true : undefined,
+          (await redis.zscore(beeQueueKey(slow.prefix, job.queue, 'delayed'), job.id)) === null
+            ? true
+            : undefined,
         );
       } finally {
         redis.disconnect();

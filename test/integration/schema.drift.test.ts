@@ -39,7 +39,9 @@ describe('schema/schema.graphql', () => {
     });
     expect(res.status).toBe(200);
     const body = (await res.json()) as {
-      data: { q: { queryType: { fields: { name: string }[] }; mutationType: { fields: { name: string }[] } } };
+      data: {
+        q: { queryType: { fields: { name: string }[] }; mutationType: { fields: { name: string }[] } };
+      };
     };
     const liveQueries = body.data.q.queryType.fields.map((f) => f.name).sort();
     const liveMutations = body.data.q.mutationType.fields.map((f) => f.name).sort();
