@@ -16,6 +16,18 @@ export function createMaskError(log: Logger) {
       });
     }
     if (error instanceof GraphQLError && !error.originalError) return error;
+    // Before execution (no path) graphql-js reports bad variables (wrong type, unknown enum value, a scalar that
+    // does not parse) as GraphQLErrors all the way down: the client's mistake, not an internal one.
+    if (error instanceof GraphQLError && !error.path && isRequestError(error)) {
+      return createGraphQLError(error.message, {
+        ...(error.nodes ? { nodes: error.nodes } : {}),
+        extensions: {
+          ...error.extensions,
+          code: error.extensions.code ?? 'VALIDATION_FAILED',
+          details: null,
+        },
+      });
+    }
     log.error({ err: original }, 'unexpected error in GraphQL resolver');
     const masked = yogaMaskError(error, message, false);
     if (masked instanceof GraphQLError) {
@@ -27,4 +39,10 @@ export function createMaskError(log: Logger) {
     }
     return masked;
   };
+}
+
+function isRequestError(error: unknown): error is GraphQLError {
+  return (
+    error instanceof GraphQLError && (error.originalError == null || isRequestError(error.originalError))
+  );
 }

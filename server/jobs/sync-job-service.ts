@@ -29,7 +29,6 @@ import {
   type NewSyncJob,
   type Origin,
   type Priority,
-  type QueueName,
   type SyncJob,
   type SyncType,
 } from '../../db/types.ts';

@@ -47,7 +47,7 @@ export function openBeeQueues(settings: BeeQueueSettings): Record<QueueName, Bee
   const entries = QUEUE_NAMES.map((name) => {
     const queue = new BeeQueue(name, {
       prefix: `${settings.prefix}:bq`,
-      redis: { url: settings.redisUrl } as any,
+      redis: { url: settings.redisUrl },
       isWorker: Boolean(worker),
       getEvents: false,
       sendEvents: false,

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { Database } from '../../db/database.ts';
 import { stampSyncJobHeartbeats } from '../../db/queries/sync-job.ts';
-import { QUEUE_NAMES, type QueueName } from '../../db/types.ts';
+import { QUEUE_NAMES } from '../../db/types.ts';
 import type { Config } from '../config.ts';
 import { createJobEventPublisher, jobTopics } from '../events/job-events.ts';
 import type { JobHandler } from '../handlers/handler.ts';
@@ -82,7 +82,7 @@ export function createWorker(options: WorkerOptions): Worker {
         const queue = queues[name];
         const concurrency = config.worker.queueConcurrency[name];
         if (concurrency <= 0) continue;
-        queue.process(concurrency, (job) => runDelivery(name as QueueName, String(job.id)));
+        queue.process(concurrency, (job) => runDelivery(name, String(job.id)));
         // Bee-Queue checks once when processing starts; later checks are ours to schedule.
         void queue
           .checkStalledJobs(Math.max(50, Math.floor(config.worker.stallIntervalMs / 2)))

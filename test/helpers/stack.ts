@@ -161,7 +161,7 @@ export async function gql<T = any>(
     headers: { 'content-type': 'application/json', accept: 'application/json' },
     body: JSON.stringify({ query, variables }),
   });
-  return (await res.json()) as any;
+  return res.json();
 }
 
 /** Creates a sandbox integration through the API and returns its id. */
