@@ -21,24 +21,21 @@ let integrationId: string;
 const counts = { processed: 3, total: 10, failed: 1 };
 const err = { code: 'X', message: 'boom' };
 
-async function newJob(
-  overrides: Partial<Parameters<typeof insertSyncJobs>[1][number]> = {},
-): Promise<SyncJob> {
-  const [job] = await insertSyncJobs(t.db, [
-    {
-      id: randomUUID(),
-      integration_id: integrationId,
-      sync_type: 'PRODUCTS',
-      priority: 'NORMAL',
-      origin: 'API',
-      queue: 'sync_products',
-      status: 'QUEUED',
-      options: '{}',
-      idempotency_key: null,
-      dedup_key: null,
-      max_attempts: 2,
-      run_at: null,
-      ...overrides,
+function jobRow(overrides: Partial<NewSyncJob> = {}): NewSyncJob {
+  return {
+    id: randomUUID(),
+    integration_id: integrationId,
+    sync_type: 'PRODUCTS',
+    priority: 'NORMAL',
+    origin: 'API',
+    queue: 'sync_products',
+    status: 'QUEUED',
+    options: '{}',
+    idempotency_key: null,
+    dedup_key: null,
+    max_attempts: 2,
+    run_at: null,
+    ...overrides,
   };
 }
 
