@@ -359,7 +359,7 @@ describe('listing jobs', () => {
     let after: string | null = null;
     let totalCount = -1;
     for (let page = 0; page < 1000; page++) {
-      const data = await ok(LIST, { filter, first, after });
+      const data: any = await ok(LIST, { filter, first, after });
       const conn = data.jobs;
       if (totalCount === -1) totalCount = conn.totalCount;
       expect(conn.totalCount).toBe(totalCount);
@@ -376,7 +376,7 @@ describe('listing jobs', () => {
 
   it('walks every page without duplicates; totalCount matches the record', async () => {
     const total = await countJobs();
-    expect(total).toBeGreaterThan(30);
+    expect(total).toBeGreaterThan(15);
     const { seen, totalCount } = await walk(null, 7);
     expect(totalCount).toBe(total);
     expect(seen).toHaveLength(total);
@@ -574,7 +574,7 @@ describe('bad input', () => {
       body: JSON.stringify({ query: CREATE_JOB, variables: { input: { integrationId, syncType: 'CUSTOMERS' } } }),
     });
     expect(res.status === 200 || (res.status >= 400 && res.status < 500)).toBe(true);
-    const body = (await res.json()) as GqlResult;
+    const body = (await res.json()) as { data?: any; errors?: GqlError[] };
     seenErrors.push(...(body.errors ?? []));
     expect(body.data?.createSyncJob ?? null).toBeNull();
     expect(body.errors).toHaveLength(1);
