@@ -34,6 +34,19 @@ export const QUEUE_NAMES = [
 ] as const;
 export type QueueName = (typeof QUEUE_NAMES)[number];
 
+/** What happened to a job, as published to live subscribers. */
+export const JOB_EVENT_KINDS = [
+  'CREATED',
+  'STARTED',
+  'PROGRESS',
+  'RETRYING',
+  'CANCEL_REQUESTED',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+] as const;
+export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
+
 export const PLATFORMS = ['SANDBOX'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
@@ -81,6 +94,8 @@ export interface SyncJobsTable {
   started_at: Timestamp | null;
   finished_at: Timestamp | null;
   updated_at: GeneratedTimestamp;
+  /** Bumped by a trigger on every change: orders snapshots published by different processes. */
+  version: Generated<number>;
 }
 
 /** What a failed or cancelled job records about why. */

@@ -2,7 +2,7 @@
  * What resolvers may call. The server implements these operations (server/jobs, server/integrations); the schema
  * depends only on this contract and on the record's types.
  */
-import type { Integration, JobStatus, QueueName, SyncJob } from '../db/types.ts';
+import type { Integration, JobEventKind, JobStatus, QueueName, SyncJob } from '../db/types.ts';
 
 export interface CreatedJob {
   job: SyncJob;
@@ -66,4 +66,21 @@ export interface IntegrationOperations {
 export interface SchemaContext {
   jobs: JobOperations;
   integrations: IntegrationOperations;
+  live: LiveOperations;
+}
+
+export interface JobEventView {
+  kind: JobEventKind;
+  job: SyncJob;
+  at: string;
+}
+
+/** Live subscriptions; each iterable ends when the subscriber leaves. */
+export interface LiveOperations {
+  /** The job's current snapshot first, then every change; ends after a terminal state. */
+  jobUpdated(id: unknown): Promise<AsyncIterable<SyncJob>>;
+  /** Every change of every job matching the filter. */
+  jobEvents(filter: unknown): Promise<AsyncIterable<JobEventView>>;
+  /** The current queue stats, then each change, at most once a second. */
+  queueStats(): AsyncIterable<QueueStats>;
 }

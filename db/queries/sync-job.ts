@@ -80,11 +80,11 @@ export async function listSyncJobs(
   let q = applyFilter(db, filter).selectAll();
   const after = page.after;
   if (after) {
+    // created_at has microseconds but the cursor's Date only milliseconds: compare against the cursor row's own
+    // value, or rows sharing its millisecond (a bulk insert shares one now()) would be skipped.
+    const at = sql<Date>`coalesce((SELECT c.created_at FROM sync_jobs c WHERE c.id = ${after.id}), ${after.createdAt})`;
     q = q.where((eb) =>
-      eb.or([
-        eb('created_at', '<', after.createdAt),
-        eb.and([eb('created_at', '=', after.createdAt), eb('id', '<', after.id)]),
-      ]),
+      eb.or([eb('created_at', '<', at), eb.and([eb('created_at', '=', at), eb('id', '<', after.id)])]),
     );
   }
   q = q.orderBy('created_at', 'desc').orderBy('id', 'desc').limit(page.limit);

@@ -1,4 +1,4 @@
-import { JOB_STATUSES, PLATFORMS, PRIORITIES, QUEUE_NAMES, SYNC_TYPES } from '../../db/types.ts';
+import { JOB_EVENT_KINDS, JOB_STATUSES, PLATFORMS, PRIORITIES, QUEUE_NAMES, SYNC_TYPES } from '../../db/types.ts';
 import { builder } from '../builder.ts';
 
 export const SyncTypeEnum = builder.enumType('SyncType', {
@@ -20,4 +20,9 @@ export const QueueNameEnum = builder.enumType('QueueName', {
   values: Object.fromEntries(QUEUE_NAMES.map((q) => [q.toUpperCase(), { value: q }])) as {
     [K in (typeof QUEUE_NAMES)[number] as Uppercase<K>]: { value: K };
   },
+});
+
+export const JobEventKindEnum = builder.enumType('JobEventKind', {
+  description: 'What changed. PROGRESS events are coalesced; every other kind is delivered.',
+  values: JOB_EVENT_KINDS,
 });

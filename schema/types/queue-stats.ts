@@ -36,3 +36,12 @@ export const QueueStatsRef = builder.objectRef<QueueStats>('QueueStats').impleme
 builder.queryFields((t) => ({
   queueStats: t.field({ type: QueueStatsRef, resolve: (_, __, ctx) => ctx.jobs.stats() }),
 }));
+
+builder.subscriptionFields((t) => ({
+  queueStatsUpdated: t.field({
+    type: QueueStatsRef,
+    description: 'The current queue stats, then each change, at most once a second.',
+    subscribe: (_, __, ctx) => ctx.live.queueStats(),
+    resolve: (stats) => stats,
+  }),
+}));

@@ -1,8 +1,8 @@
 import type { JobError, SyncJob } from '../../db/types.ts';
 import { builder } from '../builder.ts';
-import type { CreatedJob, JobPage } from '../context.ts';
+import type { CreatedJob, JobEventView, JobPage } from '../context.ts';
 import { compact } from '../input.ts';
-import { JobStatusEnum, PriorityEnum, QueueNameEnum, SyncTypeEnum } from './enums.ts';
+import { JobEventKindEnum, JobStatusEnum, PriorityEnum, QueueNameEnum, SyncTypeEnum } from './enums.ts';
 import { IntegrationRef } from './integration.ts';
 
 interface StoredOptions {
@@ -61,8 +61,45 @@ export const SyncJobRef = builder.objectRef<SyncJob>('SyncJob').implement({
     startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => j.started_at }),
     finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => j.finished_at }),
     updatedAt: t.field({ type: 'DateTime', resolve: (j) => j.updated_at }),
+    version: t.exposeInt('version', {
+      description: 'Grows with every change; a snapshot with a lower version than one already seen is stale.',
+    }),
   }),
 });
+
+const JobEventRef = builder.objectRef<JobEventView>('JobEvent').implement({
+  fields: (t) => ({
+    kind: t.field({ type: JobEventKindEnum, resolve: (e) => e.kind }),
+    job: t.field({ type: SyncJobRef, resolve: (e) => e.job }),
+    at: t.field({ type: 'DateTime', resolve: (e) => e.at }),
+  }),
+});
+
+const JobEventFilterInput = builder.inputType('JobEventFilter', {
+  fields: (t) => ({
+    integrationId: t.id(),
+    status: t.field({ type: [JobStatusEnum], description: 'Status of the job after the change.' }),
+    syncType: t.field({ type: [SyncTypeEnum] }),
+    queue: t.field({ type: [QueueNameEnum] }),
+  }),
+});
+
+builder.subscriptionFields((t) => ({
+  jobUpdated: t.field({
+    type: SyncJobRef,
+    description: "The job's current snapshot first, then every change; completes after its terminal state.",
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_, { id }, ctx) => ctx.live.jobUpdated(id),
+    resolve: (job) => job,
+  }),
+  jobEvents: t.field({
+    type: JobEventRef,
+    description: 'Every change of every job that matches the filter (created, started, progress, retrying, …).',
+    args: { filter: t.arg({ type: JobEventFilterInput }) },
+    subscribe: (_, { filter }, ctx) => ctx.live.jobEvents(filter ? compact(filter) : {}),
+    resolve: (event) => event,
+  }),
+}));
 
 const CreateSyncJobPayloadRef = builder.objectRef<CreatedJob>('CreateSyncJobPayload').implement({
   fields: (t) => ({

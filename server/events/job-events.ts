@@ -3,19 +3,9 @@
  * subscriptions, external programs using PSUBSCRIBE) read the same channels. Topic names appear nowhere else.
  */
 import type { Redis } from 'ioredis';
-import type { SyncJob } from '../../db/types.ts';
+import type { JobEventKind, SyncJob } from '../../db/types.ts';
 
-export const JOB_EVENT_KINDS = [
-  'CREATED',
-  'STARTED',
-  'PROGRESS',
-  'RETRYING',
-  'CANCEL_REQUESTED',
-  'COMPLETED',
-  'FAILED',
-  'CANCELLED',
-] as const;
-export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
+export type { JobEventKind };
 
 export interface JobEvent {
   kind: JobEventKind;

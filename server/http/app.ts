@@ -6,12 +6,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
+import { useServer } from 'graphql-ws/use/ws';
 import { Redis } from 'ioredis';
+import { WebSocketServer } from 'ws';
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { buildSchema, type SchemaContext } from '../../schema/index.ts';
 import type { Config } from '../config.ts';
 import { createJobEventPublisher } from '../events/job-events.ts';
+import { createLiveFeed } from '../events/live-feed.ts';
 import { createIntegrationService } from '../integrations/integration-service.ts';
 import { createSyncJobService } from '../jobs/sync-job-service.ts';
 import type { Logger } from '../logger.ts';
@@ -36,16 +39,24 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
     config.redis.prefix,
   );
   const events = createJobEventPublisher(redis, config.redis.prefix);
-  const services: SchemaContext = {
-    jobs: createSyncJobService({ db, transport, events, config, log }),
-    integrations: createIntegrationService(db),
-  };
+  const jobs = createSyncJobService({ db, transport, events, config, log });
+  const subscriber = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  subscriber.on('error', (err) => log.warn({ err: err.message }, 'redis subscriber error'));
+  const live = createLiveFeed({
+    db,
+    prefix: config.redis.prefix,
+    subscriber,
+    publisher: redis,
+    stats: () => jobs.stats(),
+    log,
+  });
+  const services: SchemaContext = { jobs, integrations: createIntegrationService(db), live };
 
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }>({
     schema: buildSchema(),
     context: () => services,
     graphqlEndpoint: '/graphql',
-    graphiql: { title: 'Sync Orchestrator GraphiQL' },
+    graphiql: { title: 'Sync Orchestrator GraphiQL', subscriptionsProtocol: 'WS' },
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createMaskError(log) },
@@ -116,6 +127,35 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
     sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `Nothing at ${path}`, details: null } });
   });
 
+  // graphql-ws on the same path and port as HTTP; yoga's envelop gives it the same schema, context and errors.
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  const ws = useServer(
+    {
+      execute: (args: any) => args.rootValue.execute(args),
+      subscribe: (args: any) => args.rootValue.subscribe(args),
+      onSubscribe: async (ctx, _id, params) => {
+        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+          ...ctx,
+          req: ctx.extra.request,
+          socket: ctx.extra.socket,
+          params,
+        });
+        const document = parse(params.query);
+        const errors = validate(schema, document);
+        if (errors.length > 0) return errors;
+        return {
+          schema,
+          operationName: params.operationName,
+          document,
+          variableValues: params.variables,
+          contextValue: await contextFactory(),
+          rootValue: { execute, subscribe },
+        };
+      },
+    },
+    wss,
+  );
+
   return {
     server,
     services,
@@ -137,11 +177,17 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
       return { port: address.port, url: `http://${shownHost}:${address.port}` };
     },
     async stop() {
+      // Subscribers first (graphql-ws closes with 1001 "Going away", SSE streams end), then the Redis connections
+      // their unsubscribes go through.
+      live.close();
+      await ws.dispose();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
       await transport.close().catch(() => undefined);
+      await subscriber.quit().catch(() => undefined);
       await redis.quit().catch(() => undefined);
     },
   };

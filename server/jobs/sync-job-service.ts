@@ -260,8 +260,9 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
     if (pending.length > 0) {
       throw new AppError('SERVICE_UNAVAILABLE', 'Could not record the job under contention; try again');
     }
-    await enqueue(fresh, jump);
+    // Published before the enqueue so no worker's STARTED can overtake a job's CREATED.
     await publish('CREATED', fresh);
+    await enqueue(fresh, jump);
     return results as CreatedJob[];
   }
 

@@ -177,3 +177,47 @@ export async function createSandboxIntegration(
   if (!result.data) throw new Error(JSON.stringify(result.errors));
   return result.data.createIntegration.id;
 }
+
+export interface ChildApi extends ChildWorker {
+  url: string;
+}
+
+/** Runs the production API entrypoint (`server/main/api.ts`) as a child process on a free port. */
+export async function spawnApi(env: Record<string, string>, timeoutMs = 30_000): Promise<ChildApi> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main/api.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`api did not start in ${timeoutMs} ms:\n${out}`)),
+      timeoutMs,
+    );
+    child.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /"msg":"api listening"/.test(out) ? /"url":"(http:\/\/[^"]+)"/.exec(out) : null;
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    });
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`api exited with ${code} before starting:\n${out}`));
+    });
+  });
+  return {
+    child,
+    url,
+    output: () => out,
+    exited,
+    async kill(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}

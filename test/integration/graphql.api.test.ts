@@ -4,14 +4,9 @@
  * and the self-hosted GraphiQL. No worker runs, so every job created stays QUEUED until cancelled.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAMES, SYNC_TYPES } from '../../db/types.ts';
 import { createSandboxIntegration, gql, startTestStack, type TestStack } from '../helpers/stack.ts';
-
-// Vite resolves `graphql` to its .mjs build for the files it transforms, while Pothos and yoga load the CommonJS
-// build through Node: two graphql realms, and the server's `instanceof GraphQLError` checks fail under vitest only.
-// Load the build Node loads (as in production) so the error masking under test is the real one.
-vi.mock('graphql', async () => await import('graphql/index.js'));
 
 type GqlResult = Awaited<ReturnType<typeof gql>>;
 type GqlError = NonNullable<GqlResult['errors']>[number];
@@ -46,7 +41,11 @@ async function ok<T = any>(query: string, variables: Record<string, unknown> = {
 }
 
 /** An operation that fails with exactly one error of this code. */
-async function fails(code: string, query: string, variables: Record<string, unknown> = {}): Promise<GqlError> {
+async function fails(
+  code: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+): Promise<GqlError> {
   const result = await api(query, variables);
   expect(result.errors, JSON.stringify(result.data)).toHaveLength(1);
   const error = result.errors![0]!;
@@ -99,7 +98,12 @@ describe('integrations', () => {
     expect(JSON.stringify(result)).not.toContain(secret);
     expect(JSON.stringify(result)).not.toContain(nestedSecret);
     const created = result.data.createIntegration;
-    expect(created).toMatchObject({ name: 'Loja Bling', platform: 'SANDBOX', enabled: true, hasCredentials: true });
+    expect(created).toMatchObject({
+      name: 'Loja Bling',
+      platform: 'SANDBOX',
+      enabled: true,
+      hasCredentials: true,
+    });
     expect(created.settings).toMatchObject({ products: 10, orders: 4, latencyMs: 0 });
     id = created.id;
 
@@ -159,17 +163,25 @@ describe('integrations', () => {
       `mutation($id: ID!) { updateIntegration(id: $id, input: { settings: { products: -1 } }) { id } }`,
       { id },
     );
-    await fails('INTEGRATION_NOT_FOUND', `mutation($id: ID!) { updateIntegration(id: $id, input: { name: "x" }) { id } }`, {
-      id: randomUUID(),
-    });
+    await fails(
+      'INTEGRATION_NOT_FOUND',
+      `mutation($id: ID!) { updateIntegration(id: $id, input: { name: "x" }) { id } }`,
+      {
+        id: randomUUID(),
+      },
+    );
     await fails('VALIDATION_FAILED', `mutation { updateIntegration(id: "42", input: { name: "x" }) { id } }`);
     await fails('VALIDATION_FAILED', `query { integration(id: "42") { id } }`);
-    expect((await ok(`query($id: ID!) { integration(id: $id) { id } }`, { id: randomUUID() })).integration).toBeNull();
+    expect(
+      (await ok(`query($id: ID!) { integration(id: $id) { id } }`, { id: randomUUID() })).integration,
+    ).toBeNull();
   });
 
   it('disableIntegration stops new jobs; enableIntegration lets them in again', async () => {
     const target = await createSandboxIntegration(stack.url);
-    const disabled = await ok(`mutation($id: ID!) { disableIntegration(id: $id) { id enabled } }`, { id: target });
+    const disabled = await ok(`mutation($id: ID!) { disableIntegration(id: $id) { id enabled } }`, {
+      id: target,
+    });
     expect(disabled.disableIntegration).toEqual({ id: target, enabled: false });
     const listed = await ok(`{ integrations(enabled: false) { id enabled } }`);
     expect(listed.integrations).toEqual([{ id: target, enabled: false }]);
@@ -179,10 +191,15 @@ describe('integrations', () => {
     await fails('INTEGRATION_DISABLED', QUICK, { id: target });
     expect(await countJobs({ integrationId: target })).toBe(before);
 
-    const enabled = await ok(`mutation($id: ID!) { enableIntegration(id: $id) { id enabled } }`, { id: target });
+    const enabled = await ok(`mutation($id: ID!) { enableIntegration(id: $id) { id enabled } }`, {
+      id: target,
+    });
     expect(enabled.enableIntegration).toEqual({ id: target, enabled: true });
     const created = await ok(CREATE_JOB, { input: { integrationId: target, syncType: 'ORDERS' } });
-    expect(created.createSyncJob).toMatchObject({ deduplicated: false, job: { integrationId: target, status: 'QUEUED' } });
+    expect(created.createSyncJob).toMatchObject({
+      deduplicated: false,
+      job: { integrationId: target, status: 'QUEUED' },
+    });
     await fails('INTEGRATION_NOT_FOUND', `mutation($id: ID!) { disableIntegration(id: $id) { id } }`, {
       id: randomUUID(),
     });
@@ -226,7 +243,9 @@ describe('creating jobs', () => {
     expect(await countJobs({ integrationId })).toBe(before + 1);
 
     // Asked again at a higher priority, the waiting job moves up instead of a second one being queued.
-    const urgent = await ok(CREATE_JOB, { input: { integrationId, syncType: 'INVENTORY', priority: 'URGENT' } });
+    const urgent = await ok(CREATE_JOB, {
+      input: { integrationId, syncType: 'INVENTORY', priority: 'URGENT' },
+    });
     expect(urgent.createSyncJob).toMatchObject({
       deduplicated: true,
       job: { id: first.createSyncJob.job.id, priority: 'URGENT', queue: 'URGENT' },
@@ -241,8 +260,13 @@ describe('creating jobs', () => {
     expect(first.createSyncJob).toMatchObject({ deduplicated: false, job: { idempotencyKey: key } });
     const jobId = first.createSyncJob.job.id;
 
-    const replay = await ok(CREATE_JOB, { input: { integrationId, syncType: 'ORDERS', idempotencyKey: key } });
-    expect(replay.createSyncJob).toMatchObject({ deduplicated: true, job: { id: jobId, idempotencyKey: key } });
+    const replay = await ok(CREATE_JOB, {
+      input: { integrationId, syncType: 'ORDERS', idempotencyKey: key },
+    });
+    expect(replay.createSyncJob).toMatchObject({
+      deduplicated: true,
+      job: { id: jobId, idempotencyKey: key },
+    });
 
     // Cancelled, the job no longer dedups; the key still brings back the original, whatever the body says.
     expect((await ok(CANCEL, { id: jobId })).cancelSyncJob.status).toBe('CANCELLED');
@@ -266,10 +290,20 @@ describe('creating jobs', () => {
   it('quickSync queues HIGH priority jobs in HIGH_PRIORITY, default types products, inventory and orders', async () => {
     const fresh = await createSandboxIntegration(stack.url);
     const data = await ok(QUICK, { id: fresh });
-    const jobs = data.quickSync.jobs as { syncType: string; priority: string; queue: string; origin: string }[];
+    const jobs = data.quickSync.jobs as {
+      syncType: string;
+      priority: string;
+      queue: string;
+      origin: string;
+    }[];
     expect(jobs.map((j) => j.syncType)).toEqual(['PRODUCTS', 'INVENTORY', 'ORDERS']);
     for (const job of jobs) {
-      expect(job).toMatchObject({ priority: 'HIGH', queue: 'HIGH_PRIORITY', origin: 'QUICK', status: 'QUEUED' });
+      expect(job).toMatchObject({
+        priority: 'HIGH',
+        queue: 'HIGH_PRIORITY',
+        origin: 'QUICK',
+        status: 'QUEUED',
+      });
     }
     expect(data.quickSync.results.map((r: { deduplicated: boolean }) => r.deduplicated)).toEqual([
       false,
@@ -364,9 +398,12 @@ describe('listing jobs', () => {
       if (totalCount === -1) totalCount = conn.totalCount;
       expect(conn.totalCount).toBe(totalCount);
       expect(conn.edges.length).toBeLessThanOrEqual(first);
-      expect(conn.nodes.map((n: { id: string }) => n.id)).toEqual(conn.edges.map((e: { node: Node }) => e.node.id));
+      expect(conn.nodes.map((n: { id: string }) => n.id)).toEqual(
+        conn.edges.map((e: { node: Node }) => e.node.id),
+      );
       seen.push(...conn.edges.map((e: { node: Node }) => e.node));
-      if (conn.edges.length > 0) expect(conn.pageInfo.endCursor).toBe(conn.edges[conn.edges.length - 1].cursor);
+      if (conn.edges.length > 0)
+        expect(conn.pageInfo.endCursor).toBe(conn.edges[conn.edges.length - 1].cursor);
       if (!conn.pageInfo.hasNextPage) return { seen, totalCount };
       expect(conn.edges).toHaveLength(first);
       after = conn.pageInfo.endCursor;
@@ -404,7 +441,12 @@ describe('listing jobs', () => {
       { sync_type: ['ORDERS', 'ALL'] },
     ],
     ['priority', { priority: ['HIGH'] }, (n: Node) => n.priority === 'HIGH', { priority: ['HIGH'] }],
-    ['queue', { queue: ['HIGH_PRIORITY'] }, (n: Node) => n.queue === 'HIGH_PRIORITY', { queue: ['high_priority'] }],
+    [
+      'queue',
+      { queue: ['HIGH_PRIORITY'] },
+      (n: Node) => n.queue === 'HIGH_PRIORITY',
+      { queue: ['high_priority'] },
+    ],
     [
       'status and queue together',
       { status: ['QUEUED'], queue: ['SYNC_BULK', 'URGENT'] },
@@ -432,7 +474,11 @@ describe('listing jobs', () => {
     expect(seen.map((n) => n.syncType).sort()).toEqual(['INVENTORY', 'ORDERS', 'PRODUCTS']);
     expect(seen.every((n) => n.integrationId === id)).toBe(true);
     const none = await ok(LIST, { filter: { integrationId: randomUUID() } });
-    expect(none.jobs).toMatchObject({ totalCount: 0, edges: [], pageInfo: { hasNextPage: false, endCursor: null } });
+    expect(none.jobs).toMatchObject({
+      totalCount: 0,
+      edges: [],
+      pageInfo: { hasNextPage: false, endCursor: null },
+    });
   });
 
   it('refuses a malformed integrationId, a bad cursor and page sizes out of range', async () => {
@@ -462,7 +508,9 @@ describe('queueStats', () => {
       }
     }`);
     const stats = data.queueStats;
-    expect(stats.queues.map((q: { name: string }) => q.name)).toEqual(QUEUE_NAMES.map((q) => q.toUpperCase()));
+    expect(stats.queues.map((q: { name: string }) => q.name)).toEqual(
+      QUEUE_NAMES.map((q) => q.toUpperCase()),
+    );
     const rows = await stack.db
       .selectFrom('sync_jobs')
       .select(['queue', 'status', (eb) => eb.fn.countAll<string>().as('n')])
@@ -523,7 +571,11 @@ describe('bad input', () => {
   });
 
   it.each([
-    ['a malformed integrationId', { integrationId: 'uuid-da-integracao', syncType: 'PRODUCTS' }, 'integrationId'],
+    [
+      'a malformed integrationId',
+      { integrationId: 'uuid-da-integracao', syncType: 'PRODUCTS' },
+      'integrationId',
+    ],
     ['batchSize 0', { syncType: 'PRODUCTS', options: { batchSize: 0 } }, 'options.batchSize'],
     ['batchSize 5000', { syncType: 'PRODUCTS', options: { batchSize: 5000 } }, 'options.batchSize'],
     ['maxAttempts 0', { syncType: 'PRODUCTS', maxAttempts: 0 }, 'maxAttempts'],
@@ -571,7 +623,10 @@ describe('bad input', () => {
     const res = await fetch(`${stack.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json' },
-      body: JSON.stringify({ query: CREATE_JOB, variables: { input: { integrationId, syncType: 'CUSTOMERS' } } }),
+      body: JSON.stringify({
+        query: CREATE_JOB,
+        variables: { input: { integrationId, syncType: 'CUSTOMERS' } },
+      }),
     });
     expect(res.status === 200 || (res.status >= 400 && res.status < 500)).toBe(true);
     const body = (await res.json()) as { data?: any; errors?: GqlError[] };
@@ -581,7 +636,9 @@ describe('bad input', () => {
     expect(body.errors![0]!.message).toContain('CUSTOMERS');
     expect(body.errors![0]!.extensions?.code).not.toMatch(/INTERNAL/);
 
-    const priority = await api(CREATE_JOB, { input: { integrationId, syncType: 'ORDERS', priority: 'MEDIUM' } });
+    const priority = await api(CREATE_JOB, {
+      input: { integrationId, syncType: 'ORDERS', priority: 'MEDIUM' },
+    });
     expect(priority.errors?.[0]?.message).toContain('MEDIUM');
     const when = await api(CREATE_JOB, { input: { integrationId, syncType: 'ORDERS', runAt: 'tomorrow' } });
     expect(when.errors?.[0]?.message).toContain('DateTime');

@@ -204,7 +204,8 @@ describe('the seed curl examples, run verbatim', () => {
       'default',
     ]);
     expect(Object.keys(res.body.queues)).toEqual([...QUEUE_NAMES]);
-    for (const figures of Object.values(res.body.queues) as Record<string, unknown>[]) {
+    const queues: Record<string, Record<string, unknown>> = res.body.queues;
+    for (const figures of Object.values(queues)) {
       expect(Object.keys(figures).sort()).toEqual([
         'active',
         'completed_last_hour',

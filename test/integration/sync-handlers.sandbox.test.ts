@@ -81,6 +81,7 @@ function jobFor(integration: Integration, type: JobType, options: SyncOptions): 
     started_at: now,
     finished_at: null,
     updated_at: now,
+    version: 1,
   };
 }
 
