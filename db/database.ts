@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { DB } from './types.ts';
@@ -13,4 +15,36 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
   // An idle client that loses its server (restart, failover) must not crash the process.
   pool.on('error', () => undefined);
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * Opens an embedded PostgreSQL (PGlite: Postgres compiled to WebAssembly, in this process) persisted in
+ * `dataDir`, or in memory when `dataDir` is undefined. `destroy()` closes it and flushes it to disk.
+ *
+ * It speaks the same SQL as the server (gen_random_uuid, jsonb, partial indexes, plpgsql triggers, unnest of
+ * arrays) and returns the same JS types as `createDatabase`: int8 as a number when it fits (PGlite's default, like
+ * our pg parser above), numeric as a string, jsonb parsed, timestamptz as Date. Differences to keep in mind:
+ * - There is one connection. The dialect hands it to one caller at a time, so every process-wide caller (API,
+ *   worker) shares it in turn, and a query on the outer handle inside `db.transaction()` waits forever: inside a
+ *   transaction, always use `trx` (the code base already does).
+ * - One process only: PGlite does not lock its folder, so the caller must (see server/embedded/data-dir.ts).
+ * PGlite and its dialect are loaded on demand, so processes that use a server never load the WebAssembly.
+ */
+export async function createEmbeddedDatabase(dataDir: string | undefined): Promise<Database> {
+  const [{ PGlite }, { PGliteDialect }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('kysely-pglite-dialect'),
+  ]);
+  if (dataDir !== undefined && !existsSync(dataDir)) {
+    // A new cluster is created beside it and moved into place once complete, so a start interrupted during
+    // initdb (Ctrl-C, a crash) never leaves a half-made folder behind.
+    mkdirSync(dirname(dataDir), { recursive: true });
+    const staging = `${dataDir}.creating`;
+    rmSync(staging, { recursive: true, force: true });
+    const fresh = await PGlite.create(staging);
+    await fresh.close();
+    renameSync(staging, dataDir);
+  }
+  const pglite = await PGlite.create(dataDir);
+  return new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
 }

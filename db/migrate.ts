@@ -1,11 +1,13 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import * as m0001 from './migrations/0001-sync-jobs.ts';
 import * as m0002 from './migrations/0002-sync-job-version.ts';
+import * as m0003 from './migrations/0003-sync-job-events.ts';
 
 // A static list keeps the built output free of file-system discovery.
 const migrations: Record<string, Migration> = {
   '0001-sync-jobs': m0001,
   '0002-sync-job-version': m0002,
+  '0003-sync-job-events': m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -41,6 +41,7 @@ export const JOB_EVENT_KINDS = [
   'PROGRESS',
   'RETRYING',
   'CANCEL_REQUESTED',
+  'RESCHEDULED',
   'COMPLETED',
   'FAILED',
   'CANCELLED',
@@ -96,6 +97,24 @@ export interface SyncJobsTable {
   updated_at: GeneratedTimestamp;
   /** Bumped by a trigger on every change: orders snapshots published by different processes. */
   version: Generated<number>;
+  /** The failed or cancelled job this one retries. */
+  retry_of: ColumnType<string | null, string | null | undefined, string | null>;
+}
+
+/** One entry of a job's timeline, written by a trigger on sync_jobs. */
+export interface SyncJobEventsTable {
+  id: Generated<string>;
+  job_id: string;
+  kind: JobEventKind;
+  status: JobStatus;
+  attempt: number;
+  message: string | null;
+  progress: number;
+  processed_items: number;
+  total_items: number | null;
+  failed_items: number;
+  error: ColumnType<JobError | null, string | null, string | null>;
+  at: GeneratedTimestamp;
 }
 
 /** What a failed or cancelled job records about why. */
@@ -160,6 +179,7 @@ export interface SandboxImportedOrdersTable {
 export interface DB {
   integrations: IntegrationsTable;
   sync_jobs: SyncJobsTable;
+  sync_job_events: SyncJobEventsTable;
   sync_watermarks: SyncWatermarksTable;
   sandbox_products: SandboxProductsTable;
   sandbox_stock: SandboxStockTable;
@@ -171,3 +191,4 @@ export interface DB {
 export type Integration = Selectable<IntegrationsTable>;
 export type SyncJob = Selectable<SyncJobsTable>;
 export type NewSyncJob = Insertable<SyncJobsTable>;
+export type SyncJobEvent = Selectable<SyncJobEventsTable>;

@@ -2,7 +2,7 @@
  * What resolvers may call. The server implements these operations (server/jobs, server/integrations); the schema
  * depends only on this contract and on the record's types.
  */
-import type { Integration, JobEventKind, JobStatus, QueueName, SyncJob } from '../db/types.ts';
+import type { Integration, JobEventKind, JobStatus, QueueName, SyncJob, SyncJobEvent } from '../db/types.ts';
 
 export interface CreatedJob {
   job: SyncJob;
@@ -44,6 +44,9 @@ export interface JobOperations {
   bulkCreate(inputs: unknown[]): Promise<CreatedJob[]>;
   quickSync(input: unknown): Promise<CreatedJob[]>;
   cancel(id: unknown): Promise<SyncJob>;
+  retry(id: unknown): Promise<CreatedJob>;
+  reschedule(id: unknown, runAt: unknown): Promise<CreatedJob>;
+  events(id: unknown): Promise<SyncJobEvent[]>;
   get(id: unknown): Promise<SyncJob | undefined>;
   list(
     filter: unknown,

@@ -5,7 +5,16 @@
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
 import type { Database } from '../database.ts';
-import type { JobError, JobStatus, JobType, NewSyncJob, Priority, QueueName, SyncJob } from '../types.ts';
+import type {
+  JobError,
+  JobStatus,
+  JobType,
+  NewSyncJob,
+  Priority,
+  QueueName,
+  SyncJob,
+  SyncJobEvent,
+} from '../types.ts';
 
 export interface JobCounts {
   processed: number;
@@ -269,6 +278,32 @@ export async function promoteQueuedSyncJob(
     .where('status', '=', 'QUEUED')
     .returningAll()
     .executeTakeFirst();
+}
+
+/** Moves a waiting job to a new time. Returns undefined if it is no longer waiting. */
+export async function rescheduleQueuedSyncJob(
+  db: Database,
+  id: string,
+  runAt: Date,
+): Promise<SyncJob | undefined> {
+  return db
+    .updateTable('sync_jobs')
+    .set({ run_at: runAt, dedup_key: null, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('status', '=', 'QUEUED')
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** A job's timeline, oldest first. */
+export async function listSyncJobEvents(db: Database, jobId: string, limit = 500): Promise<SyncJobEvent[]> {
+  return db
+    .selectFrom('sync_job_events')
+    .selectAll()
+    .where('job_id', '=', jobId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
 }
 
 /** Marks a RUNNING job for cancellation; the worker that holds it makes the final transition. */

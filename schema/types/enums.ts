@@ -1,4 +1,11 @@
-import { JOB_EVENT_KINDS, JOB_STATUSES, PLATFORMS, PRIORITIES, QUEUE_NAMES, SYNC_TYPES } from '../../db/types.ts';
+import {
+  JOB_EVENT_KINDS,
+  JOB_STATUSES,
+  PLATFORMS,
+  PRIORITIES,
+  QUEUE_NAMES,
+  SYNC_TYPES,
+} from '../../db/types.ts';
 import { builder } from '../builder.ts';
 
 export const SyncTypeEnum = builder.enumType('SyncType', {

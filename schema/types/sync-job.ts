@@ -1,4 +1,4 @@
-import type { JobError, SyncJob } from '../../db/types.ts';
+import type { JobError, SyncJob, SyncJobEvent } from '../../db/types.ts';
 import { builder } from '../builder.ts';
 import type { CreatedJob, JobEventView, JobPage } from '../context.ts';
 import { compact } from '../input.ts';
@@ -25,6 +25,22 @@ const JobErrorRef = builder.objectRef<JobError>('JobError').implement({
     message: t.exposeString('message'),
     attempt: t.int({ nullable: true, resolve: (e) => e.attempt ?? null }),
     retryable: t.boolean({ nullable: true, resolve: (e) => e.retryable ?? null }),
+  }),
+});
+
+const SyncJobEventRef = builder.objectRef<SyncJobEvent>('SyncJobEvent').implement({
+  description: "One entry of a job's timeline (progress messages are kept at most one per two seconds).",
+  fields: (t) => ({
+    kind: t.field({ type: JobEventKindEnum, resolve: (e) => e.kind }),
+    status: t.field({ type: JobStatusEnum, resolve: (e) => e.status }),
+    attempt: t.exposeInt('attempt'),
+    message: t.exposeString('message', { nullable: true }),
+    progress: t.float({ resolve: (e) => e.progress }),
+    processedItems: t.exposeInt('processed_items'),
+    totalItems: t.exposeInt('total_items', { nullable: true }),
+    failedItems: t.exposeInt('failed_items'),
+    error: t.field({ type: JobErrorRef, nullable: true, resolve: (e) => e.error }),
+    at: t.field({ type: 'DateTime', resolve: (e) => e.at }),
   }),
 });
 
@@ -61,6 +77,12 @@ export const SyncJobRef = builder.objectRef<SyncJob>('SyncJob').implement({
     startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => j.started_at }),
     finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => j.finished_at }),
     updatedAt: t.field({ type: 'DateTime', resolve: (j) => j.updated_at }),
+    retryOf: t.exposeID('retry_of', { nullable: true, description: 'The job this one retries.' }),
+    events: t.field({
+      type: [SyncJobEventRef],
+      description: 'The timeline: created, started, progress messages, retries, cancel requests, the end.',
+      resolve: (job, _, ctx) => ctx.jobs.events(job.id),
+    }),
     version: t.exposeInt('version', {
       description: 'Grows with every change; a snapshot with a lower version than one already seen is stale.',
     }),
@@ -94,7 +116,8 @@ builder.subscriptionFields((t) => ({
   }),
   jobEvents: t.field({
     type: JobEventRef,
-    description: 'Every change of every job that matches the filter (created, started, progress, retrying, …).',
+    description:
+      'Every change of every job that matches the filter (created, started, progress, retrying, …).',
     args: { filter: t.arg({ type: JobEventFilterInput }) },
     subscribe: (_, { filter }, ctx) => ctx.live.jobEvents(filter ? compact(filter) : {}),
     resolve: (event) => event,
@@ -235,6 +258,18 @@ builder.mutationFields((t) => ({
     },
     resolve: (_, args, ctx) =>
       ctx.jobs.quickSync(compact({ integrationId: args.integrationId, syncTypes: args.syncTypes })),
+  }),
+  retrySyncJob: t.field({
+    type: CreateSyncJobPayloadRef,
+    description: 'Runs a FAILED or CANCELLED job again as a new job linked to it (retryOf).',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_, { id }, ctx) => ctx.jobs.retry(id),
+  }),
+  rescheduleSyncJob: t.field({
+    type: CreateSyncJobPayloadRef,
+    description: 'Moves a QUEUED job to runAt; a FAILED or CANCELLED job is retried at runAt.',
+    args: { id: t.arg.id({ required: true }), runAt: t.arg({ type: 'DateTime', required: true }) },
+    resolve: (_, { id, runAt }, ctx) => ctx.jobs.reschedule(id, runAt),
   }),
   cancelSyncJob: t.field({
     type: SyncJobRef,

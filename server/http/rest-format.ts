@@ -1,5 +1,5 @@
 /** The REST shim's wire format: snake_case keys and lowercase enum values, as in the seed's API. */
-import type { SyncJob } from '../../db/types.ts';
+import type { SyncJob, SyncJobEvent } from '../../db/types.ts';
 import type { CreatedJob, QueueStats } from '../../schema/context.ts';
 
 export function toSnakeCase(key: string): string {
@@ -53,6 +53,7 @@ export function formatJob(job: SyncJob, extra: Record<string, unknown> = {}): Re
     started_at: iso(job.started_at),
     finished_at: iso(job.finished_at),
     updated_at: iso(job.updated_at),
+    retry_of: job.retry_of,
     ...extra,
   };
 }
@@ -105,4 +106,19 @@ function normalizeEnum(field: 'syncType' | 'priority', value: string): string {
   // Celery-era clients say "medium"; it is our NORMAL.
   if (field === 'priority' && upper === 'MEDIUM') return 'NORMAL';
   return upper;
+}
+
+export function formatJobEvent(event: SyncJobEvent): Record<string, unknown> {
+  return {
+    kind: event.kind.toLowerCase(),
+    status: event.status.toLowerCase(),
+    attempt: event.attempt,
+    message: event.message,
+    progress: event.progress,
+    processed_items: event.processed_items,
+    total_items: event.total_items,
+    failed_items: event.failed_items,
+    error: snakeKeys(event.error),
+    at: iso(event.at),
+  };
 }

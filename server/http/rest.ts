@@ -12,6 +12,7 @@ import { parseInput } from '../validation.ts';
 import {
   formatCreated,
   formatJob,
+  formatJobEvent,
   formatQueueStats,
   parseJobBody,
   snakeKeys,
@@ -114,6 +115,37 @@ function createRoutes(jobs: JobOperations): Route[] {
             status: 201,
             body: { jobs: created.map(formatCreated), created: fresh, deduplicated: created.length - fresh },
           };
+        },
+      },
+    },
+    {
+      pattern: /^\/api\/sync\/jobs\/(?<id>[^/]+)\/retry$/,
+      methods: {
+        POST: async (req) => {
+          rejectUnknownParams(req.query, []);
+          const created = await jobs.retry(req.params.id);
+          return { status: created.deduplicated ? 200 : 201, body: formatCreated(created) };
+        },
+      },
+    },
+    {
+      pattern: /^\/api\/sync\/jobs\/(?<id>[^/]+)\/reschedule$/,
+      methods: {
+        POST: async (req) => {
+          rejectUnknownParams(req.query, []);
+          const body = parseInput(z.object({ run_at: z.unknown() }).strict(), await req.body());
+          const result = await jobs.reschedule(req.params.id, body.run_at);
+          return { status: result.job.id === req.params.id ? 200 : 201, body: formatCreated(result) };
+        },
+      },
+    },
+    {
+      pattern: /^\/api\/sync\/jobs\/(?<id>[^/]+)\/events$/,
+      methods: {
+        GET: async (req) => {
+          rejectUnknownParams(req.query, []);
+          const events = await jobs.events(req.params.id);
+          return { status: 200, body: { events: events.map(formatJobEvent) } };
         },
       },
     },

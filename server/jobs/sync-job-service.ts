@@ -15,9 +15,11 @@ import {
   findSyncJobsByIdempotencyKeys,
   insertSyncJobs,
   listSyncJobs,
+  listSyncJobEvents,
   promoteQueuedSyncJob,
   queueStatusCounts,
   requestSyncJobCancel,
+  rescheduleQueuedSyncJob,
   type SyncJobFilter,
 } from '../../db/queries/sync-job.ts';
 import {
@@ -56,7 +58,8 @@ export const createSyncJobSchema = z
   })
   .strict();
 export type CreateSyncJobInput = z.input<typeof createSyncJobSchema>;
-type ParsedCreate = z.output<typeof createSyncJobSchema>;
+/** A validated create request; `retryOf` links a retry to the job it repeats. */
+type ParsedCreate = z.output<typeof createSyncJobSchema> & { retryOf?: string };
 
 const quickSyncSchema = z
   .object({
@@ -151,6 +154,7 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
       dedup_key: delayed ? null : `${entry.integrationId}:${entry.syncType}`,
       max_attempts: entry.maxAttempts ?? config.jobs.maxAttempts,
       run_at: entry.runAt ?? null,
+      retry_of: entry.retryOf ?? null,
     };
   }
 
@@ -177,7 +181,10 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
     }
   }
 
-  async function publish(kind: 'CREATED' | 'CANCELLED' | 'CANCEL_REQUESTED', jobs: SyncJob[]) {
+  async function publish(
+    kind: 'CREATED' | 'CANCELLED' | 'CANCEL_REQUESTED' | 'RESCHEDULED',
+    jobs: SyncJob[],
+  ) {
     try {
       await events.publish(jobs.map((job) => ({ kind, job })));
     } catch (err) {
@@ -264,6 +271,13 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
     await publish('CREATED', fresh);
     await enqueue(fresh, jump);
     return results as CreatedJob[];
+  }
+
+  async function mustFind(id: unknown): Promise<SyncJob> {
+    const jobId = parseInput(uuid, id, ['id']);
+    const job = await findSyncJobById(db, jobId);
+    if (!job) throw new AppError('JOB_NOT_FOUND', `Job ${jobId} does not exist`);
+    return job;
   }
 
   const service = {
@@ -353,6 +367,59 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
         'SERVICE_UNAVAILABLE',
         'The job changed state repeatedly while cancelling; try again',
       );
+    },
+
+    /** A new job repeating a FAILED or CANCELLED one (same integration, type, priority and options). */
+    async retry(id: unknown, runAt?: Date | null): Promise<CreatedJob> {
+      const original = await mustFind(id);
+      if (original.status !== 'FAILED' && original.status !== 'CANCELLED') {
+        throw new AppError(
+          'JOB_STATE_CONFLICT',
+          `Job ${original.id} is ${original.status}; only FAILED or CANCELLED jobs can be retried`,
+          { status: original.status },
+        );
+      }
+      await checkIntegrations([{ integrationId: original.integration_id }], () => 'id');
+      const entry = parseInput(createSyncJobSchema, {
+        integrationId: original.integration_id,
+        syncType: original.sync_type,
+        priority: original.priority,
+        options: original.options,
+        maxAttempts: original.max_attempts,
+        ...(runAt ? { runAt } : {}),
+      });
+      const [created] = await createMany([{ ...entry, retryOf: original.id }], 'API', false);
+      return created!;
+    },
+
+    /** A waiting job moves to `runAt`; a FAILED or CANCELLED one is retried at `runAt`. */
+    async reschedule(id: unknown, runAtInput: unknown): Promise<CreatedJob> {
+      const runAt = parseInput(z.coerce.date({ message: 'must be an ISO-8601 date-time' }), runAtInput, [
+        'runAt',
+      ]);
+      const job = await mustFind(id);
+      if (job.status === 'FAILED' || job.status === 'CANCELLED') return service.retry(job.id, runAt);
+      const moved = job.status === 'QUEUED' ? await rescheduleQueuedSyncJob(db, job.id, runAt) : undefined;
+      if (!moved) {
+        const now = (await findSyncJobById(db, job.id))?.status ?? job.status;
+        throw new AppError(
+          'JOB_STATE_CONFLICT',
+          `Job ${job.id} is ${now}; only waiting or finished-unsuccessfully jobs can be rescheduled`,
+          {
+            status: now,
+          },
+        );
+      }
+      // Out of its queue and back in with the new time; a copy a worker already took is skipped (run_at guard).
+      await transport.remove(moved.queue, moved.id).catch(() => undefined);
+      await enqueue([moved], false);
+      await publish('RESCHEDULED', [moved]);
+      return { job: moved, deduplicated: false };
+    },
+
+    async events(id: unknown) {
+      const job = await mustFind(id);
+      return listSyncJobEvents(db, job.id);
     },
 
     async get(id: unknown): Promise<SyncJob | undefined> {

@@ -525,7 +525,7 @@ describe('GET /api/sync/jobs with bad query parameters', () => {
 });
 
 describe('routes and methods', () => {
-  it.each(['/api/nope', '/api/sync', '/api/sync/jobs/bulk/extra', `/api/sync/jobs/${randomUUID()}/retry`])(
+  it.each(['/api/nope', '/api/sync', '/api/sync/jobs/bulk/extra', `/api/sync/jobs/${randomUUID()}/attempts`])(
     'an unknown route under /api/ (%s) is 404 NOT_FOUND',
     async (path) => {
       await rejectedWithoutWrites(() => call('GET', path), 404, 'NOT_FOUND');

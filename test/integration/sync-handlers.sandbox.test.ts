@@ -82,6 +82,7 @@ function jobFor(integration: Integration, type: JobType, options: SyncOptions): 
     finished_at: null,
     updated_at: now,
     version: 1,
+    retry_of: null,
   };
 }
 
