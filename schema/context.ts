@@ -29,6 +29,12 @@ export interface QueueFigures {
   oldestWaitingSeconds: number | null;
 }
 
+export interface ThroughputPoint {
+  minute: Date;
+  completed: number;
+  failed: number;
+}
+
 export interface QueueStats {
   queues: QueueFigures[];
   totals: Record<JobStatus, number>;
@@ -47,6 +53,8 @@ export interface JobOperations {
   retry(id: unknown): Promise<CreatedJob>;
   reschedule(id: unknown, runAt: unknown): Promise<CreatedJob>;
   events(id: unknown): Promise<SyncJobEvent[]>;
+  throughput(input: unknown): Promise<ThroughputPoint[]>;
+  latestByType(integrationId: string): Promise<SyncJob[]>;
   get(id: unknown): Promise<SyncJob | undefined>;
   list(
     filter: unknown,

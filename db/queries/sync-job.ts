@@ -447,3 +447,38 @@ export async function countSyncJobsByStatus(db: Database): Promise<Record<JobSta
   for (const r of rows) totals[r.status] = Number(r.n);
   return totals;
 }
+
+export interface ThroughputRow {
+  minute: Date;
+  completed: number;
+  failed: number;
+}
+
+/** Jobs finished per minute over the last `minutes`, optionally for one queue (minutes with none are absent). */
+export async function countFinishedPerMinute(
+  db: Database,
+  minutes: number,
+  queue?: QueueName,
+): Promise<ThroughputRow[]> {
+  const { rows } = await sql<ThroughputRow>`
+    SELECT date_trunc('minute', finished_at) AS minute,
+      count(*) FILTER (WHERE status = 'COMPLETED')::int AS completed,
+      count(*) FILTER (WHERE status = 'FAILED')::int AS failed
+    FROM sync_jobs
+    WHERE finished_at > date_trunc('minute', now()) - make_interval(mins => ${minutes - 1})
+      ${queue ? sql`AND queue = ${queue}` : sql``}
+    GROUP BY 1 ORDER BY 1`.execute(db);
+  return rows;
+}
+
+/** The newest job of each sync type of one integration. */
+export async function findLatestSyncJobPerType(db: Database, integrationId: string): Promise<SyncJob[]> {
+  return db
+    .selectFrom('sync_jobs')
+    .selectAll()
+    .distinctOn('sync_type')
+    .where('integration_id', '=', integrationId)
+    .orderBy('sync_type')
+    .orderBy('created_at', 'desc')
+    .execute();
+}

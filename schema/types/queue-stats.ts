@@ -1,6 +1,7 @@
 import type { JobStatus } from '../../db/types.ts';
 import { builder } from '../builder.ts';
-import type { QueueFigures, QueueStats } from '../context.ts';
+import type { QueueFigures, QueueStats, ThroughputPoint } from '../context.ts';
+import { compact } from '../input.ts';
 import { QueueNameEnum } from './enums.ts';
 
 const QueueFiguresRef = builder.objectRef<QueueFigures>('QueueFigures').implement({
@@ -33,8 +34,23 @@ export const QueueStatsRef = builder.objectRef<QueueStats>('QueueStats').impleme
   }),
 });
 
+const ThroughputPointRef = builder.objectRef<ThroughputPoint>('ThroughputPoint').implement({
+  fields: (t) => ({
+    minute: t.field({ type: 'DateTime', resolve: (p) => p.minute }),
+    completed: t.exposeInt('completed'),
+    failed: t.exposeInt('failed'),
+  }),
+});
+
 builder.queryFields((t) => ({
   queueStats: t.field({ type: QueueStatsRef, resolve: (_, __, ctx) => ctx.jobs.stats() }),
+  throughput: t.field({
+    type: [ThroughputPointRef],
+    description:
+      'Completed and failed jobs per minute, oldest first, every minute present (default: last hour).',
+    args: { minutes: t.arg.int({ defaultValue: 60 }), queue: t.arg({ type: QueueNameEnum }) },
+    resolve: (_, args, ctx) => ctx.jobs.throughput(compact(args)),
+  }),
 }));
 
 builder.subscriptionFields((t) => ({

@@ -124,6 +124,15 @@ builder.subscriptionFields((t) => ({
   }),
 }));
 
+// Lives here rather than in integration.ts so the two type files do not import each other.
+builder.objectField(IntegrationRef, 'lastJobs', (t) =>
+  t.field({
+    type: [SyncJobRef],
+    description: 'The newest job of each sync type: when each kind of sync last ran and how it ended.',
+    resolve: (i, _, ctx) => ctx.jobs.latestByType(i.id),
+  }),
+);
+
 const CreateSyncJobPayloadRef = builder.objectRef<CreatedJob>('CreateSyncJobPayload').implement({
   fields: (t) => ({
     job: t.field({ type: SyncJobRef, resolve: (p) => p.job }),

@@ -15,6 +15,8 @@ import {
   findSyncJobsByIdempotencyKeys,
   insertSyncJobs,
   listSyncJobs,
+  countFinishedPerMinute,
+  findLatestSyncJobPerType,
   listSyncJobEvents,
   promoteQueuedSyncJob,
   queueStatusCounts,
@@ -34,7 +36,14 @@ import {
   type SyncJob,
   type SyncType,
 } from '../../db/types.ts';
-import type { CreatedJob, JobOperations, JobPage, QueueFigures, QueueStats } from '../../schema/context.ts';
+import type {
+  CreatedJob,
+  JobOperations,
+  JobPage,
+  QueueFigures,
+  QueueStats,
+  ThroughputPoint,
+} from '../../schema/context.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { JobEventPublisher } from '../events/job-events.ts';
@@ -420,6 +429,32 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
     async events(id: unknown) {
       const job = await mustFind(id);
       return listSyncJobEvents(db, job.id);
+    },
+
+    /** Completed and failed jobs per minute over the last `minutes` (1–1440), every minute present. */
+    async throughput(input: unknown): Promise<ThroughputPoint[]> {
+      const { minutes, queue } = parseInput(
+        z
+          .object({
+            minutes: z.number().int().min(1).max(1440).default(60),
+            queue: z.enum(QUEUE_NAMES).nullish(),
+          })
+          .strict(),
+        input ?? {},
+      );
+      const rows = await countFinishedPerMinute(db, minutes, queue ?? undefined);
+      const byMinute = new Map(rows.map((r) => [new Date(r.minute).getTime(), r]));
+      const start = Math.floor(Date.now() / 60_000) * 60_000 - (minutes - 1) * 60_000;
+      return Array.from({ length: minutes }, (_, i) => {
+        const minute = start + i * 60_000;
+        const row = byMinute.get(minute);
+        return { minute: new Date(minute), completed: row?.completed ?? 0, failed: row?.failed ?? 0 };
+      });
+    },
+
+    /** The newest job of each sync type of an integration: its last sync and outcome per type. */
+    async latestByType(integrationId: string): Promise<SyncJob[]> {
+      return findLatestSyncJobPerType(db, integrationId);
     },
 
     async get(id: unknown): Promise<SyncJob | undefined> {

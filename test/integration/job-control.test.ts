@@ -180,3 +180,26 @@ describe('timeline', () => {
     expect(res.body.events.at(-1)).toMatchObject({ kind: 'cancelled', status: 'cancelled' });
   });
 });
+
+describe('dashboard figures', () => {
+  it('throughput counts completed and failed jobs per minute, every minute present; lastJobs gives each type', async () => {
+    handlers.setScript(async () => ({ processed: 1, total: 1, failed: 0 }));
+    const fresh = await createSandboxIntegration(stack.url, { products: 0, orders: 0 });
+    const { job } = await stack.api.services.jobs.create({ integrationId: fresh, syncType: 'ORDERS' });
+    await until(job.id, (j) => j.status === 'COMPLETED', 'completion');
+    const result = await gql(
+      stack.url,
+      `query($id: ID!) {
+        throughput(minutes: 5) { minute completed failed }
+        integration(id: $id) { lastJobs { id syncType status } }
+      }`,
+      { id: fresh },
+    );
+    const points = result.data.throughput as { minute: string; completed: number; failed: number }[];
+    expect(points).toHaveLength(5);
+    const minutes = points.map((p) => Date.parse(p.minute));
+    minutes.slice(1).forEach((m, i) => expect(m - minutes[i]!).toBe(60_000));
+    expect(points.reduce((n, p) => n + p.completed, 0)).toBeGreaterThanOrEqual(1);
+    expect(result.data.integration.lastJobs).toEqual([{ id: job.id, syncType: 'ORDERS', status: 'COMPLETED' }]);
+  });
+});
