@@ -11,13 +11,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
 import { findSyncJobById } from '../../db/queries/sync-job.ts';
-import {
-  FINISHED_STATUSES,
-  JOB_STATUSES,
-  QUEUE_NAMES,
-  SYNC_TYPES,
-  type SyncJob,
-} from '../../db/types.ts';
+import { FINISHED_STATUSES, JOB_STATUSES, QUEUE_NAMES, SYNC_TYPES, type SyncJob } from '../../db/types.ts';
 import type { JobEventView, LiveOperations, QueueStats } from '../../schema/context.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -98,8 +92,7 @@ export function createLiveFeed(deps: LiveFeedDeps): LiveFeed {
     on: (event: string, listener: (...args: any[]) => void) => deps.subscriber.on(event, listener),
     subscribe: (...channels: string[]) =>
       deps.subscriber.subscribe(...channels).catch((err: unknown) => log.warn({ err }, 'subscribe failed')),
-    unsubscribe: (...channels: string[]) =>
-      deps.subscriber.unsubscribe(...channels).catch(() => undefined),
+    unsubscribe: (...channels: string[]) => deps.subscriber.unsubscribe(...channels).catch(() => undefined),
   };
   const target = createRedisEventTarget<CustomEvent<JobEvent>>({
     publishClient: deps.publisher,
@@ -114,7 +107,10 @@ export function createLiveFeed(deps: LiveFeedDeps): LiveFeed {
   }
 
   /** Runs `pump` for one subscriber; stopping (client gone, completion, close()) releases everything. */
-  function feed<T>(pump: (push: (value: T) => Promise<unknown>, box: Mailbox<JobEvent>) => Promise<void>, channel: string) {
+  function feed<T>(
+    pump: (push: (value: T) => Promise<unknown>, box: Mailbox<JobEvent>) => Promise<void>,
+    channel: string,
+  ) {
     return new Repeater<T>(async (push, stop) => {
       const box = new Mailbox<JobEvent>((e) => (e.kind === 'PROGRESS' ? e.job.id : undefined));
       const unlisten = listen(channel, (e) => box.push(e));
@@ -184,23 +180,26 @@ export function createLiveFeed(deps: LiveFeedDeps): LiveFeed {
     async jobUpdated(idInput) {
       const id = parseInput(z.guid({ message: 'must be a UUID' }), idInput, ['id']);
       if (!(await findSyncJobById(db, id))) throw new AppError('JOB_NOT_FOUND', `Job ${id} does not exist`);
-      return feed<SyncJob>(async (push, box) => {
-        // Listening started before this read, so nothing between the snapshot and the first event is missed.
-        const snapshot = await findSyncJobById(db, id);
-        if (!snapshot) return;
-        let version = snapshot.version;
-        await push(snapshot);
-        if (isFinished(snapshot)) return;
-        for (;;) {
-          const event = await box.next();
-          if (event === CLOSED) return;
-          const job = reviveJob(event.job);
-          if (job.version <= version) continue;
-          version = job.version;
-          await push(job);
-          if (isFinished(job)) return;
-        }
-      }, jobTopics.jobUpdated(prefix, id));
+      return feed<SyncJob>(
+        async (push, box) => {
+          // Listening started before this read, so nothing between the snapshot and the first event is missed.
+          const snapshot = await findSyncJobById(db, id);
+          if (!snapshot) return;
+          let version = snapshot.version;
+          await push(snapshot);
+          if (isFinished(snapshot)) return;
+          for (;;) {
+            const event = await box.next();
+            if (event === CLOSED) return;
+            const job = reviveJob(event.job);
+            if (job.version <= version) continue;
+            version = job.version;
+            await push(job);
+            if (isFinished(job)) return;
+          }
+        },
+        jobTopics.jobUpdated(prefix, id),
+      );
     },
 
     async jobEvents(filterInput) {
