@@ -1,17 +1,28 @@
-# One image for every role; the command picks the role (npm run start:api | start:worker).
+# One image for every role; the command picks it: npm run start:api | start:worker | db:migrate:prod.
+# Stage 1 compiles TypeScript to dist/; the runtime stage has production dependencies and dist/ only, and runs
+# plain `node` (no TypeScript compiler or tsx at run time).
+
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY db ./db
+COPY schema ./schema
+COPY server ./server
+RUN npm run build
+
 FROM node:20-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
 
 FROM node:20-slim
 ENV NODE_ENV=production HOST=0.0.0.0
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json tsconfig.json ./
-COPY db ./db
-COPY schema ./schema
-COPY server ./server
+COPY --from=build /app/dist ./dist
+COPY package.json ./
 USER node
 EXPOSE 8000
 CMD ["npm", "run", "start:api"]

@@ -1,8 +1,11 @@
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'client/**', '.data/**'] },
+  {
+    ignores: ['node_modules/**', 'dist/**', 'coverage/**', 'client/dist/**', 'client/src/gql/**', '.data/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -24,4 +27,9 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  // The dashboard (typed through client/tsconfig.json and test/client/tsconfig.json): the rules of hooks too.
+  {
+    files: ['client/src/**/*.{ts,tsx}', 'test/client/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat['recommended-latest'],
+  },
 );

@@ -2,12 +2,16 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import * as m0001 from './migrations/0001-sync-jobs.ts';
 import * as m0002 from './migrations/0002-sync-job-version.ts';
 import * as m0003 from './migrations/0003-sync-job-events.ts';
+import * as m0004 from './migrations/0004-schedules.ts';
+import * as m0005 from './migrations/0005-parent-jobs.ts';
 
 // A static list keeps the built output free of file-system discovery.
 const migrations: Record<string, Migration> = {
   '0001-sync-jobs': m0001,
   '0002-sync-job-version': m0002,
   '0003-sync-job-events': m0003,
+  '0004-schedules': m0004,
+  '0005-parent-jobs': m0005,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -69,7 +69,8 @@ export interface IntegrationsTable {
 
 export interface SyncJobsTable {
   id: string;
-  integration_id: string;
+  /** Null for maintenance jobs (CLEANUP), which belong to no integration. */
+  integration_id: string | null;
   sync_type: JobType;
   priority: Priority;
   origin: Origin;
@@ -99,6 +100,13 @@ export interface SyncJobsTable {
   version: Generated<number>;
   /** The failed or cancelled job this one retries. */
   retry_of: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Set on the children of a full sync. */
+  parent_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Set on parents only: how many children the parent waits for. Workers never run a parent. */
+  child_count: ColumnType<number | null, number | null | undefined, number | null>;
+  children_finished: Generated<number>;
+  children_failed: Generated<number>;
+  children_cancelled: Generated<number>;
 }
 
 /** One entry of a job's timeline, written by a trigger on sync_jobs. */
@@ -176,6 +184,66 @@ export interface SandboxImportedOrdersTable {
   updated_at: GeneratedTimestamp;
 }
 
+/** What a schedule fires: one integration, every enabled integration, or the retention cleanup. */
+export const SCHEDULE_TARGETS = ['INTEGRATION', 'ALL_INTEGRATIONS', 'CLEANUP'] as const;
+export type ScheduleTarget = (typeof SCHEDULE_TARGETS)[number];
+
+/** After downtime: run the most recent missed slot once, or skip missed slots. */
+export const MISSED_RUN_POLICIES = ['RUN_ONCE', 'SKIP'] as const;
+export type MissedRunPolicy = (typeof MISSED_RUN_POLICIES)[number];
+
+/** PENDING: claimed, jobs not yet recorded; FIRED: jobs created; SKIPPED: missed under SKIP; FAILED: gave up. */
+export const SCHEDULE_RUN_STATUSES = ['PENDING', 'FIRED', 'SKIPPED', 'FAILED'] as const;
+export type ScheduleRunStatus = (typeof SCHEDULE_RUN_STATUSES)[number];
+
+/** Why a schedule's last slot did not fire. */
+export interface ScheduleError {
+  code: string;
+  message: string;
+  /** The slot it concerns, ISO-8601. */
+  slot: string;
+}
+
+export interface SchedulesTable {
+  id: Generated<string>;
+  name: string;
+  cron: string;
+  timezone: string;
+  target: ScheduleTarget;
+  /** The type of job a sync target creates; null for CLEANUP. */
+  sync_type: SyncType | null;
+  /** Set for target INTEGRATION only. */
+  integration_id: string | null;
+  priority: Priority;
+  options: JsonObject;
+  enabled: Generated<boolean>;
+  missed_run_policy: Generated<MissedRunPolicy>;
+  /** The next slot to fire; null while disabled (and for seeded rows until a scheduler computes it). */
+  next_run_at: Timestamp | null;
+  /** When the schedule last fired (the scheduler's clock), and the slot that firing was for. */
+  last_run_at: Timestamp | null;
+  last_run_slot: Timestamp | null;
+  last_job_ids: ColumnType<string[], string[] | undefined, string[]>;
+  last_error: ColumnType<ScheduleError | null, string | null | undefined, string | null>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+/** One slot of one schedule: the row is the claim that makes a slot fire once across scheduler replicas. */
+export interface ScheduleRunsTable {
+  schedule_id: string;
+  slot: Timestamp;
+  status: ScheduleRunStatus;
+  claimed_by: string | null;
+  claimed_at: Timestamp;
+  attempts: Generated<number>;
+  fired_at: Timestamp | null;
+  job_ids: ColumnType<string[], string[] | undefined, string[]>;
+  job_count: Generated<number>;
+  deduplicated_count: Generated<number>;
+  error: ColumnType<ScheduleError | null, string | null | undefined, string | null>;
+}
+
 export interface DB {
   integrations: IntegrationsTable;
   sync_jobs: SyncJobsTable;
@@ -186,9 +254,13 @@ export interface DB {
   sandbox_orders: SandboxOrdersTable;
   sandbox_listings: SandboxListingsTable;
   sandbox_imported_orders: SandboxImportedOrdersTable;
+  schedules: SchedulesTable;
+  schedule_runs: ScheduleRunsTable;
 }
 
 export type Integration = Selectable<IntegrationsTable>;
 export type SyncJob = Selectable<SyncJobsTable>;
 export type NewSyncJob = Insertable<SyncJobsTable>;
 export type SyncJobEvent = Selectable<SyncJobEventsTable>;
+export type Schedule = Selectable<SchedulesTable>;
+export type ScheduleRun = Selectable<ScheduleRunsTable>;

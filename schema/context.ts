@@ -2,7 +2,16 @@
  * What resolvers may call. The server implements these operations (server/jobs, server/integrations); the schema
  * depends only on this contract and on the record's types.
  */
-import type { Integration, JobEventKind, JobStatus, QueueName, SyncJob, SyncJobEvent } from '../db/types.ts';
+import type {
+  Integration,
+  JobEventKind,
+  JobStatus,
+  QueueName,
+  Schedule,
+  ScheduleRun,
+  SyncJob,
+  SyncJobEvent,
+} from '../db/types.ts';
 
 export interface CreatedJob {
   job: SyncJob;
@@ -74,10 +83,33 @@ export interface IntegrationOperations {
   }): Promise<IntegrationView[]>;
 }
 
+/** Periodic schedules (cron + timezone); the scheduler role fires them. */
+export interface ScheduleOperations {
+  list(filter?: { enabled?: boolean | null }): Promise<Schedule[]>;
+  get(id: unknown): Promise<Schedule | undefined>;
+  create(input: unknown): Promise<Schedule>;
+  /** Fields left out keep their value; changing the target clears the fields of the old one not given again. */
+  update(id: unknown, input: unknown): Promise<Schedule>;
+  /** A paused schedule fires nothing; resuming plans the next slot from now (paused slots are not made up). */
+  pause(id: unknown): Promise<Schedule>;
+  resume(id: unknown): Promise<Schedule>;
+  /** Returns the deleted schedule. */
+  delete(id: unknown): Promise<Schedule>;
+  /** The next slot: the stored one, or computed from the cron expression when none is stored yet. */
+  nextRunAt(schedule: Schedule): Date | null;
+  /** The next `count` slots (1–50) after the next run. */
+  upcoming(schedule: Schedule, count: unknown): Date[];
+  /** Newest slot first. */
+  runs(scheduleId: string, first: unknown): Promise<ScheduleRun[]>;
+  /** The jobs its last firing created (that still exist). */
+  lastJobs(schedule: Schedule): Promise<SyncJob[]>;
+}
+
 export interface SchemaContext {
   jobs: JobOperations;
   integrations: IntegrationOperations;
   live: LiveOperations;
+  schedules: ScheduleOperations;
 }
 
 export interface JobEventView {

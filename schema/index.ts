@@ -4,6 +4,7 @@ import './types/scalars.ts';
 import './types/enums.ts';
 import './types/integration.ts';
 import './types/sync-job.ts';
+import './types/schedule.ts';
 import './types/queue-stats.ts';
 
 export type { SchemaContext } from './context.ts';

@@ -2,6 +2,7 @@
  * The one reader of the environment. Every variable is parsed here, all problems are reported at once, and the
  * rest of the code receives a frozen, nested `Config`. The seed's Celery/Flower names are accepted beside ours.
  */
+import { resolve } from 'node:path';
 import { z } from 'zod';
 import { QUEUE_NAMES, type QueueName } from '../db/types.ts';
 
@@ -18,11 +19,30 @@ export interface Config {
     /** Largest accepted request body in bytes. */
     bodyLimitBytes: number;
   };
-  database: { url: string };
+  database: {
+    /**
+     * DATABASE_URL, or null when it is not set: the all-in-one (`npm start`) then runs an embedded PostgreSQL
+     * (PGlite) under `dataDir`; the single roles (`start:api`, `start:worker`, `db:migrate`) need a real server
+     * and use DEFAULT_DATABASE_URL.
+     */
+    url: string | null;
+  };
   redis: {
+    /** REDIS_URL (or the seed's CELERY_BROKER_URL), else DEFAULT_REDIS_URL. */
     url: string;
+    /**
+     * Whether REDIS_URL or CELERY_BROKER_URL was set. When not, the all-in-one starts a private redis-server
+     * (data under `dataDir`); the single roles use the default URL.
+     */
+    urlSet: boolean;
     /** Prefix of every Redis key and channel this deployment uses. */
     prefix: string;
+  };
+  /** Absolute folder for the all-in-one's embedded data (PGlite, private Redis); DATA_DIR, default `./.data`. */
+  dataDir: string;
+  demo: {
+    /** The all-in-one seeds a demo sandbox integration and a few jobs when the database has no integration. */
+    seed: boolean;
   };
   jobs: {
     /** Attempts per job before it is FAILED (transient errors retry with exponential backoff). */
@@ -67,6 +87,11 @@ export interface Config {
   log: { level: LogLevel; workerLevel: LogLevel };
 }
 
+/** Where the single roles look for Postgres when DATABASE_URL is not set. */
+export const DEFAULT_DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/sync_orchestrator';
+/** Where every role looks for Redis when neither REDIS_URL nor CELERY_BROKER_URL is set (the all-in-one may start its own). */
+export const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
+
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const optionalString = z
   .string()
@@ -78,7 +103,13 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(8000),
   HTTP_BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
-  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/sync_orchestrator'),
+  DATABASE_URL: optionalString.pipe(z.string().url().optional()),
+  DATA_DIR: optionalString,
+  DEMO_SEED: z
+    .string()
+    .transform((v) => v.trim().toLowerCase())
+    .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', '']))
+    .optional(),
   REDIS_URL: optionalString,
   CELERY_BROKER_URL: optionalString,
   REDIS_PASSWORD: optionalString,
@@ -121,6 +152,9 @@ const envSchema = z.object({
     .pipe(z.enum([...LOG_LEVELS, 'warning', 'critical']))
     .optional(),
 });
+
+/** Every environment variable `loadConfig` reads (a deployment test checks `.env.example` documents each). */
+export const CONFIG_VARIABLES: readonly string[] = Object.freeze(Object.keys(envSchema.shape));
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -196,7 +230,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (i <= 0) problems.push('FLOWER_BASIC_AUTH must be user:password');
     else basicAuth = { user: e.FLOWER_BASIC_AUTH.slice(0, i), password: e.FLOWER_BASIC_AUTH.slice(i + 1) };
   }
-  const redisUrl = e.REDIS_URL ?? e.CELERY_BROKER_URL ?? 'redis://127.0.0.1:6379/0';
+  const redisUrl = e.REDIS_URL ?? e.CELERY_BROKER_URL ?? DEFAULT_REDIS_URL;
   try {
     if (!/^rediss?:$/.test(new URL(redisUrl).protocol))
       problems.push('REDIS_URL must start with redis:// or rediss://');
@@ -214,8 +248,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const config: Config = {
     env: e.NODE_ENV,
     http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES },
-    database: { url: e.DATABASE_URL },
-    redis: { url: withPassword(redisUrl, e.REDIS_PASSWORD), prefix: e.REDIS_PREFIX },
+    database: { url: e.DATABASE_URL ?? null },
+    redis: {
+      url: withPassword(redisUrl, e.REDIS_PASSWORD),
+      urlSet: e.REDIS_URL !== undefined || e.CELERY_BROKER_URL !== undefined,
+      prefix: e.REDIS_PREFIX,
+    },
+    dataDir: resolve(e.DATA_DIR ?? '.data'),
+    demo: { seed: !['false', '0', 'no', 'off'].includes(e.DEMO_SEED ?? '') },
     jobs: {
       maxAttempts: e.JOB_MAX_ATTEMPTS,
       retryBackoffMs: e.JOB_RETRY_BACKOFF_MS,

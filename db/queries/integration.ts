@@ -69,3 +69,14 @@ export async function updateIntegration(
     .returningAll()
     .executeTakeFirst();
 }
+
+/** Ids of enabled integrations in id order, a page at a time (keyset on id). */
+export async function listEnabledIntegrationIds(
+  db: Database,
+  page: { afterId?: string; limit: number },
+): Promise<string[]> {
+  let q = db.selectFrom('integrations').select('id').where('enabled', '=', true);
+  if (page.afterId) q = q.where('id', '>', page.afterId);
+  const rows = await q.orderBy('id').limit(page.limit).execute();
+  return rows.map((r) => r.id);
+}

@@ -24,6 +24,9 @@ export interface JobCounts {
 }
 
 export interface SyncJobFilter {
+  parentId?: string;
+  /** Only top-level jobs (no children of a full sync). */
+  topLevel?: boolean;
   status?: JobStatus[];
   syncType?: JobType[];
   integrationId?: string;
@@ -39,14 +42,21 @@ function progressOf(counts: JobCounts): number {
 }
 
 /** Inserts new jobs in one statement; rows that collide on an idempotency or dedup key are skipped. */
+/** Rows per INSERT: stays far below Postgres' 65,535 bind parameters per statement. */
+const INSERT_CHUNK = 2000;
+
 export async function insertSyncJobs(db: Database, jobs: NewSyncJob[]): Promise<SyncJob[]> {
-  if (jobs.length === 0) return [];
-  return db
-    .insertInto('sync_jobs')
-    .values(jobs)
-    .onConflict((oc) => oc.doNothing())
-    .returningAll()
-    .execute();
+  const inserted: SyncJob[] = [];
+  for (let i = 0; i < jobs.length; i += INSERT_CHUNK) {
+    const rows = await db
+      .insertInto('sync_jobs')
+      .values(jobs.slice(i, i + INSERT_CHUNK))
+      .onConflict((oc) => oc.doNothing())
+      .returningAll()
+      .execute();
+    inserted.push(...rows);
+  }
+  return inserted;
 }
 
 export async function findSyncJobById(db: Database, id: string): Promise<SyncJob | undefined> {
@@ -70,6 +80,8 @@ export async function findSyncJobsByDedupKeys(db: Database, keys: string[]): Pro
 
 function applyFilter(db: Database, filter: SyncJobFilter) {
   let q = db.selectFrom('sync_jobs');
+  if (filter.parentId) q = q.where('parent_id', '=', filter.parentId);
+  if (filter.topLevel) q = q.where('parent_id', 'is', null);
   if (filter.status?.length) q = q.where('status', 'in', filter.status);
   if (filter.syncType?.length) q = q.where('sync_type', 'in', filter.syncType);
   if (filter.integrationId) q = q.where('integration_id', '=', filter.integrationId);
@@ -306,6 +318,38 @@ export async function listSyncJobEvents(db: Database, jobId: string, limit = 500
     .execute();
 }
 
+/** Marks a waiting or running parent for cancellation; it ends CANCELLED when its last child finishes. */
+export async function requestParentCancel(db: Database, id: string): Promise<SyncJob | undefined> {
+  return db
+    .updateTable('sync_jobs')
+    .set({ cancel_requested_at: sql<Date>`coalesce(cancel_requested_at, now())`, dedup_key: null, updated_at: sql<Date>`now()` })
+    .where('id', '=', id)
+    .where('child_count', 'is not', null)
+    .where('status', 'in', ['QUEUED', 'RUNNING'])
+    .returningAll()
+    .executeTakeFirst();
+}
+
+/** Children of a parent that have not finished. */
+export async function listUnfinishedChildren(db: Database, parentId: string): Promise<SyncJob[]> {
+  return db
+    .selectFrom('sync_jobs')
+    .selectAll()
+    .where('parent_id', '=', parentId)
+    .where('status', 'in', ['QUEUED', 'RUNNING'])
+    .execute();
+}
+
+export async function listChildrenByStatus(db: Database, parentId: string, status: JobStatus[]): Promise<SyncJob[]> {
+  return db
+    .selectFrom('sync_jobs')
+    .selectAll()
+    .where('parent_id', '=', parentId)
+    .where('status', 'in', status)
+    .orderBy('created_at')
+    .execute();
+}
+
 /** Marks a RUNNING job for cancellation; the worker that holds it makes the final transition. */
 export async function requestSyncJobCancel(db: Database, id: string): Promise<SyncJob | undefined> {
   return db
@@ -365,6 +409,7 @@ export async function listQueuedSyncJobs(
     .selectFrom('sync_jobs')
     .select(['id', 'queue', 'run_at', 'max_attempts', 'attempts'])
     .where('status', '=', 'QUEUED')
+    .where('child_count', 'is', null)
     .where('created_at', '<', options.olderThan);
   if (options.afterId) q = q.where('id', '>', options.afterId);
   return q.orderBy('id').limit(options.limit).execute();
@@ -427,20 +472,22 @@ export async function queueStatusCounts(db: Database): Promise<QueueStatusRow[]>
       0 AS completed_last_hour, 0 AS failed_last_hour,
       min(coalesce(run_at, created_at)) FILTER (WHERE status = 'QUEUED' AND (run_at IS NULL OR run_at <= now()))
         AS oldest_waiting_at
-    FROM sync_jobs WHERE status IN ('QUEUED', 'RUNNING') GROUP BY queue
+    FROM sync_jobs WHERE status IN ('QUEUED', 'RUNNING') AND child_count IS NULL GROUP BY queue
     UNION ALL
     SELECT queue, 0, 0, 0,
       count(*) FILTER (WHERE status = 'COMPLETED')::int,
       count(*) FILTER (WHERE status = 'FAILED')::int,
       NULL
-    FROM sync_jobs WHERE finished_at > now() - interval '1 hour' GROUP BY queue`.execute(db);
+    FROM sync_jobs WHERE finished_at > now() - interval '1 hour' AND child_count IS NULL GROUP BY queue`.execute(db);
   return rows;
 }
 
 export async function countSyncJobsByStatus(db: Database): Promise<Record<JobStatus, number>> {
+  // Units of work: a full sync's parent is counted through its children.
   const rows = await db
     .selectFrom('sync_jobs')
     .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('child_count', 'is', null)
     .groupBy('status')
     .execute();
   const totals: Record<JobStatus, number> = { QUEUED: 0, RUNNING: 0, COMPLETED: 0, FAILED: 0, CANCELLED: 0 };

@@ -1,6 +1,7 @@
 import {
   JOB_EVENT_KINDS,
   JOB_STATUSES,
+  JOB_TYPES,
   PLATFORMS,
   PRIORITIES,
   QUEUE_NAMES,
@@ -11,6 +12,11 @@ import { builder } from '../builder.ts';
 export const SyncTypeEnum = builder.enumType('SyncType', {
   description: 'What a sync job moves. ALL runs products, inventory and orders.',
   values: SYNC_TYPES,
+});
+
+export const JobTypeEnum = builder.enumType('JobType', {
+  description: 'What a job does: a sync type, or CLEANUP (maintenance work that belongs to no integration).',
+  values: JOB_TYPES,
 });
 
 export const PriorityEnum = builder.enumType('Priority', { values: PRIORITIES });

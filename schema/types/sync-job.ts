@@ -2,7 +2,14 @@ import type { JobError, SyncJob, SyncJobEvent } from '../../db/types.ts';
 import { builder } from '../builder.ts';
 import type { CreatedJob, JobEventView, JobPage } from '../context.ts';
 import { compact } from '../input.ts';
-import { JobEventKindEnum, JobStatusEnum, PriorityEnum, QueueNameEnum, SyncTypeEnum } from './enums.ts';
+import {
+  JobEventKindEnum,
+  JobStatusEnum,
+  JobTypeEnum,
+  PriorityEnum,
+  QueueNameEnum,
+  SyncTypeEnum,
+} from './enums.ts';
 import { IntegrationRef } from './integration.ts';
 
 interface StoredOptions {
@@ -44,17 +51,23 @@ const SyncJobEventRef = builder.objectRef<SyncJobEvent>('SyncJobEvent').implemen
   }),
 });
 
-export const SyncJobRef = builder.objectRef<SyncJob>('SyncJob').implement({
+export const SyncJobRef = builder.objectRef<SyncJob>('SyncJob');
+
+SyncJobRef.implement({
   description: 'One sync job as recorded in Postgres, the source of truth.',
   fields: (t) => ({
     id: t.exposeID('id'),
-    integrationId: t.exposeID('integration_id'),
+    integrationId: t.exposeID('integration_id', {
+      nullable: true,
+      description: 'Null for maintenance jobs and for a full sync across integrations.',
+    }),
     integration: t.field({
       type: IntegrationRef,
       nullable: true,
-      resolve: async (job, _, ctx) => (await ctx.integrations.get(job.integration_id)) ?? null,
+      resolve: async (job, _, ctx) =>
+        job.integration_id ? ((await ctx.integrations.get(job.integration_id)) ?? null) : null,
     }),
-    syncType: t.field({ type: SyncTypeEnum, resolve: (j) => j.sync_type as typeof SyncTypeEnum.$inferType }),
+    syncType: t.field({ type: JobTypeEnum, resolve: (j) => j.sync_type }),
     priority: t.field({ type: PriorityEnum, resolve: (j) => j.priority }),
     queue: t.field({ type: QueueNameEnum, resolve: (j) => j.queue }),
     origin: t.exposeString('origin', { description: 'API, BULK, QUICK, SCHEDULE or SYSTEM.' }),
@@ -78,6 +91,23 @@ export const SyncJobRef = builder.objectRef<SyncJob>('SyncJob').implement({
     finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => j.finished_at }),
     updatedAt: t.field({ type: 'DateTime', resolve: (j) => j.updated_at }),
     retryOf: t.exposeID('retry_of', { nullable: true, description: 'The job this one retries.' }),
+    parentId: t.exposeID('parent_id', { nullable: true, description: 'The full sync this job is part of.' }),
+    childCount: t.exposeInt('child_count', {
+      nullable: true,
+      description: 'Set on a full sync (parent): its children run the work and roll their counts up into it.',
+    }),
+    childrenFinished: t.exposeInt('children_finished'),
+    childrenFailed: t.exposeInt('children_failed'),
+    childrenCancelled: t.exposeInt('children_cancelled'),
+    children: t.field({
+      type: [SyncJobRef],
+      description: "A full sync's child jobs, newest first.",
+      args: { first: t.arg.int({ defaultValue: 100 }) },
+      resolve: async (job, args, ctx) =>
+        job.child_count == null
+          ? []
+          : (await ctx.jobs.list({ parentId: job.id }, { first: args.first ?? 100 })).jobs,
+    }),
     events: t.field({
       type: [SyncJobEventRef],
       description: 'The timeline: created, started, progress messages, retries, cancel requests, the end.',
@@ -101,7 +131,7 @@ const JobEventFilterInput = builder.inputType('JobEventFilter', {
   fields: (t) => ({
     integrationId: t.id(),
     status: t.field({ type: [JobStatusEnum], description: 'Status of the job after the change.' }),
-    syncType: t.field({ type: [SyncTypeEnum] }),
+    syncType: t.field({ type: [JobTypeEnum] }),
     queue: t.field({ type: [QueueNameEnum] }),
   }),
 });
@@ -206,8 +236,10 @@ const CreateSyncJobInput = builder.inputType('CreateSyncJobInput', {
 
 const SyncJobFilterInput = builder.inputType('SyncJobFilter', {
   fields: (t) => ({
+    parentId: t.id({ description: 'Only the children of this full sync.' }),
+    topLevel: t.boolean({ description: 'Leave out the children of full syncs.' }),
     status: t.field({ type: [JobStatusEnum] }),
-    syncType: t.field({ type: [SyncTypeEnum] }),
+    syncType: t.field({ type: [JobTypeEnum] }),
     integrationId: t.id(),
     priority: t.field({ type: [PriorityEnum] }),
     queue: t.field({ type: [QueueNameEnum] }),

@@ -3,6 +3,8 @@
  * subscriptions, external programs using PSUBSCRIBE) read the same channels. Topic names appear nowhere else.
  */
 import type { Redis } from 'ioredis';
+import type { Database } from '../../db/database.ts';
+import { findSyncJobsByIds } from '../../db/queries/sync-job.ts';
 import type { JobEventKind, SyncJob } from '../../db/types.ts';
 
 export type { JobEventKind };
@@ -46,4 +48,30 @@ export function createJobEventPublisher(redis: Redis, prefix: string): JobEventP
       await redis.publish(jobTopics.cancel(prefix), jobId);
     },
   };
+}
+
+/** A parent's terminal state is its event; anything else is progress rolled up from a child. */
+function parentEventKind(parent: SyncJob): JobEventKind {
+  switch (parent.status) {
+    case 'COMPLETED':
+    case 'FAILED':
+    case 'CANCELLED':
+      return parent.status;
+    default:
+      return 'PROGRESS';
+  }
+}
+
+/**
+ * Adds the current snapshot of each parent touched by these events: the roll-up trigger changed the parent in the
+ * same statement as its child, so the parent's subscribers must hear about it too.
+ */
+export async function withParentSnapshots(
+  db: Database,
+  events: { kind: JobEventKind; job: SyncJob }[],
+): Promise<{ kind: JobEventKind; job: SyncJob }[]> {
+  const parentIds = [...new Set(events.flatMap((e) => (e.job.parent_id ? [e.job.parent_id] : [])))];
+  if (parentIds.length === 0) return events;
+  const parents = await findSyncJobsByIds(db, parentIds);
+  return [...events, ...parents.map((job) => ({ kind: parentEventKind(job), job }))];
 }

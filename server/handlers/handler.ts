@@ -21,17 +21,22 @@ export interface ProgressUpdate {
   message?: string;
 }
 
-export interface HandlerContext<O> {
+/** What every handler gets. */
+export interface SystemHandlerContext<O> {
   job: SyncJob;
   options: O;
-  integration: Integration;
-  connector: Connector;
   db: Database;
   /** Aborted on cancel, soft time limit, or when the attempt lost its job. Check it between pages. */
   signal: AbortSignal;
   /** Cheap to call often: writes are coalesced by the runner. */
   progress(update: ProgressUpdate): void;
   log: Logger;
+}
+
+/** What a sync handler gets: the job's integration and a connector to its platform. */
+export interface HandlerContext<O> extends SystemHandlerContext<O> {
+  integration: Integration;
+  connector: Connector;
 }
 
 export interface JobResultSummary {
@@ -43,11 +48,23 @@ export interface JobResultSummary {
   details?: Record<string, unknown>;
 }
 
+/** A sync handler: runs for one integration, through its connector. */
 export interface JobHandler<O = SyncOptions> {
   type: JobType;
+  scope?: 'integration';
   options: z.ZodType<O>;
   run(ctx: HandlerContext<O>): Promise<JobResultSummary>;
 }
+
+/** Maintenance work that belongs to no integration (cleanup). */
+export interface SystemJobHandler<O> {
+  type: JobType;
+  scope: 'system';
+  options: z.ZodType<O>;
+  run(ctx: SystemHandlerContext<O>): Promise<JobResultSummary>;
+}
+
+export type AnyJobHandler = JobHandler<any> | SystemJobHandler<any>;
 
 /** Identity helper that keeps the option type tied to its schema. */
 export function defineHandler<O>(handler: JobHandler<O>): JobHandler<O> {

@@ -19,6 +19,8 @@ import { createIntegrationService } from '../integrations/integration-service.ts
 import { createSyncJobService } from '../jobs/sync-job-service.ts';
 import type { Logger } from '../logger.ts';
 import { createQueueTransport, openBeeQueues } from '../queue/transport.ts';
+import { createScheduleService } from '../schedules/schedule-service.ts';
+import { createDashboardAssets } from './dashboard-assets.ts';
 import { createMaskError } from './graphql-errors.ts';
 import { createRestHandler } from './rest.ts';
 
@@ -50,7 +52,12 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
     stats: () => jobs.stats(),
     log,
   });
-  const services: SchemaContext = { jobs, integrations: createIntegrationService(db), live };
+  const services: SchemaContext = {
+    jobs,
+    integrations: createIntegrationService(db),
+    live,
+    schedules: createScheduleService({ db, config }),
+  };
 
   const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }>({
     schema: buildSchema(),
@@ -68,6 +75,7 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
     },
   });
   const rest = createRestHandler({ jobs: services.jobs, bodyLimitBytes: config.http.bodyLimitBytes, log });
+  const dashboard = createDashboardAssets();
 
   function sendJson(res: ServerResponse, status: number, body: unknown): void {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
@@ -119,8 +127,12 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
       void yoga(req, res);
       return;
     }
+    if (path === '/dashboard' || path.startsWith('/dashboard/')) {
+      void dashboard(req, res);
+      return;
+    }
     if (path === '/') {
-      res.writeHead(302, { location: '/graphql' });
+      res.writeHead(302, { location: '/dashboard/sync' });
       res.end();
       return;
     }

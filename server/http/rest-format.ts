@@ -54,6 +54,11 @@ export function formatJob(job: SyncJob, extra: Record<string, unknown> = {}): Re
     finished_at: iso(job.finished_at),
     updated_at: iso(job.updated_at),
     retry_of: job.retry_of,
+    parent_id: job.parent_id,
+    child_count: job.child_count,
+    children_finished: job.children_finished,
+    children_failed: job.children_failed,
+    children_cancelled: job.children_cancelled,
     ...extra,
   };
 }

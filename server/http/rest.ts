@@ -73,6 +73,8 @@ const listQuerySchema = z
       .pipe(z.array(z.enum(QUEUE_NAMES)))
       .optional(),
     integration_id: z.string().optional(),
+    parent_id: z.string().optional(),
+    top_level: z.enum(['true', 'false']).optional(),
     created_after: z.string().optional(),
     created_before: z.string().optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -186,6 +188,8 @@ function createRoutes(jobs: JobOperations): Route[] {
             ...(q.priority ? { priority: q.priority } : {}),
             ...(q.queue ? { queue: q.queue } : {}),
             ...(q.integration_id ? { integrationId: q.integration_id } : {}),
+            ...(q.parent_id ? { parentId: q.parent_id } : {}),
+            ...(q.top_level === 'true' ? { topLevel: true } : {}),
             ...(q.created_after ? { createdAfter: q.created_after } : {}),
             ...(q.created_before ? { createdBefore: q.created_before } : {}),
           };

@@ -18,7 +18,10 @@ import {
   countFinishedPerMinute,
   findLatestSyncJobPerType,
   listSyncJobEvents,
+  listChildrenByStatus,
+  listUnfinishedChildren,
   promoteQueuedSyncJob,
+  requestParentCancel,
   queueStatusCounts,
   requestSyncJobCancel,
   rescheduleQueuedSyncJob,
@@ -46,7 +49,7 @@ import type {
 } from '../../schema/context.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
-import type { JobEventPublisher } from '../events/job-events.ts';
+import { withParentSnapshots, type JobEventPublisher } from '../events/job-events.ts';
 import { syncOptionsSchema } from '../handlers/handler.ts';
 import type { Logger } from '../logger.ts';
 import { routeJob } from '../queue/routing.ts';
@@ -67,8 +70,24 @@ export const createSyncJobSchema = z
   })
   .strict();
 export type CreateSyncJobInput = z.input<typeof createSyncJobSchema>;
-/** A validated create request; `retryOf` links a retry to the job it repeats. */
-type ParsedCreate = z.output<typeof createSyncJobSchema> & { retryOf?: string };
+interface ChildSpec {
+  integrationId: string;
+  syncType: Exclude<SyncType, 'ALL'>;
+}
+
+/**
+ * A validated create request. `retryOf` links a retry to the job it repeats; `children` overrides the children of a
+ * full sync (by default one per part of FULL_SYNC_PARTS for the entry's integration).
+ */
+type ParsedCreate = Omit<z.output<typeof createSyncJobSchema>, 'integrationId'> & {
+  /** Null only for a full sync across integrations (its children name theirs). */
+  integrationId: string | null;
+  retryOf?: string;
+  children?: ChildSpec[];
+};
+
+/** What a full sync (`ALL`) runs: one child job each. */
+export const FULL_SYNC_PARTS = ['PRODUCTS', 'INVENTORY', 'ORDERS'] as const;
 
 const quickSyncSchema = z
   .object({
@@ -85,6 +104,8 @@ const quickSyncSchema = z
 
 const jobFilterSchema = z
   .object({
+    parentId: uuid.nullish(),
+    topLevel: z.boolean().nullish(),
     status: z.array(z.enum(JOB_STATUSES)).nullish(),
     syncType: z.array(z.enum([...SYNC_TYPES, 'CLEANUP'])).nullish(),
     integrationId: uuid.nullish(),
@@ -150,7 +171,9 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
 
   function toRow(entry: ParsedCreate, origin: Origin): NewSyncJob {
     const delayed = entry.runAt != null && entry.runAt.getTime() > Date.now();
+    const isParent = entry.syncType === 'ALL';
     return {
+      child_count: isParent ? (entry.children?.length ?? FULL_SYNC_PARTS.length) : null,
       id: randomUUID(),
       integration_id: entry.integrationId,
       sync_type: entry.syncType,
@@ -160,7 +183,7 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
       status: 'QUEUED',
       options: JSON.stringify(entry.options),
       idempotency_key: entry.idempotencyKey ?? null,
-      dedup_key: delayed ? null : `${entry.integrationId}:${entry.syncType}`,
+      dedup_key: delayed || entry.integrationId === null ? null : `${entry.integrationId}:${entry.syncType}`,
       max_attempts: entry.maxAttempts ?? config.jobs.maxAttempts,
       run_at: entry.runAt ?? null,
       retry_of: entry.retryOf ?? null,
@@ -195,7 +218,9 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
     jobs: SyncJob[],
   ) {
     try {
-      await events.publish(jobs.map((job) => ({ kind, job })));
+      const batch = jobs.map((job) => ({ kind, job }));
+      // Children created with their parent need no parent snapshot; a child cancelled on its own does.
+      await events.publish(kind === 'CREATED' ? batch : await withParentSnapshots(db, batch));
     } catch (err) {
       log.warn({ err }, 'could not publish job events');
     }
@@ -216,20 +241,61 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
     return promoted;
   }
 
+  function childRow(parent: SyncJob, child: ChildSpec): NewSyncJob {
+    return {
+      id: randomUUID(),
+      parent_id: parent.id,
+      integration_id: child.integrationId,
+      sync_type: child.syncType,
+      priority: parent.priority,
+      origin: parent.origin,
+      queue: routeJob({ priority: parent.priority, syncType: child.syncType, origin: parent.origin }),
+      status: 'QUEUED',
+      options: JSON.stringify(parent.options),
+      idempotency_key: null,
+      dedup_key: null,
+      max_attempts: parent.max_attempts,
+      run_at: parent.run_at,
+    };
+  }
+
+  /**
+   * One multi-row insert; a full sync's parents and their children go in one transaction (children only for the
+   * parents that were actually inserted, not deduplicated).
+   */
+  async function insertWithChildren(
+    pending: { entry: ParsedCreate; row: NewSyncJob }[],
+  ): Promise<{ inserted: SyncJob[]; children: SyncJob[] }> {
+    const rows = pending.map((p) => p.row);
+    if (!rows.some((r) => r.child_count != null))
+      return { inserted: await insertSyncJobs(db, rows), children: [] };
+    const specs = new Map(pending.map((p) => [p.row.id, p.entry]));
+    return db.transaction().execute(async (trx) => {
+      const inserted = await insertSyncJobs(trx, rows);
+      const childRows = inserted
+        .filter((job) => job.child_count != null)
+        .flatMap((parent) => {
+          const entry = specs.get(parent.id);
+          const integrationId = parent.integration_id;
+          const children =
+            entry?.children ??
+            (integrationId === null ? [] : FULL_SYNC_PARTS.map((syncType) => ({ integrationId, syncType })));
+          return children.map((child) => childRow(parent, child));
+        });
+      return { inserted, children: await insertSyncJobs(trx, childRows) };
+    });
+  }
+
   async function createMany(entries: ParsedCreate[], origin: Origin, jump: boolean): Promise<CreatedJob[]> {
     const results: (CreatedJob | undefined)[] = new Array(entries.length);
     let pending = entries.map((entry, index) => ({ entry, index, row: toRow(entry, origin) }));
     const fresh: SyncJob[] = [];
+    const children: SyncJob[] = [];
     // A dedup conflict can vanish between the insert and the lookup (the waiting job just started); try again.
     for (let round = 0; pending.length > 0 && round < 5; round++) {
-      const inserted = new Map(
-        (
-          await insertSyncJobs(
-            db,
-            pending.map((p) => p.row),
-          )
-        ).map((j) => [j.id, j]),
-      );
+      const written = await insertWithChildren(pending);
+      children.push(...written.children);
+      const inserted = new Map(written.inserted.map((j) => [j.id, j]));
       const conflicted = pending.filter((p) => !inserted.has(p.row.id));
       for (const p of pending) {
         const job = inserted.get(p.row.id);
@@ -276,10 +342,70 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
     if (pending.length > 0) {
       throw new AppError('SERVICE_UNAVAILABLE', 'Could not record the job under contention; try again');
     }
-    // Published before the enqueue so no worker's STARTED can overtake a job's CREATED.
-    await publish('CREATED', fresh);
-    await enqueue(fresh, jump);
+    // Published before the enqueue so no worker's STARTED can overtake a job's CREATED. Parents are not queued:
+    // their children are.
+    await publish('CREATED', [...fresh, ...children]);
+    await enqueue([...fresh.filter((j) => j.child_count == null), ...children], jump);
     return results as CreatedJob[];
+  }
+
+  /** One job: a waiting job is CANCELLED at once; a running one is told to stop. */
+  async function cancelOne(jobId: string): Promise<SyncJob> {
+    for (let round = 0; round < 3; round++) {
+      const cancelled = await cancelQueuedSyncJob(db, jobId, 'Cancelled by request');
+      if (cancelled) {
+        await transport.remove(cancelled.queue, cancelled.id).catch((err: unknown) => {
+          log.warn({ err, jobId }, 'could not remove cancelled job from Redis; workers will skip it');
+        });
+        await publish('CANCELLED', [cancelled]);
+        return cancelled;
+      }
+      const requested = await requestSyncJobCancel(db, jobId);
+      if (requested) {
+        await events.requestCancel(jobId).catch((err: unknown) => {
+          log.warn(
+            { err, jobId },
+            'could not broadcast cancel; the worker will see it at its next progress write',
+          );
+        });
+        await publish('CANCEL_REQUESTED', [requested]);
+        return requested;
+      }
+      const current = await findSyncJobById(db, jobId);
+      if (!current) throw new AppError('JOB_NOT_FOUND', `Job ${jobId} does not exist`);
+      if (FINISHED_STATUSES.includes(current.status)) {
+        throw new AppError(
+          'JOB_ALREADY_FINISHED',
+          `Job ${jobId} is already ${current.status}; nothing to cancel`,
+          {
+            status: current.status,
+          },
+        );
+      }
+    }
+    throw new AppError('SERVICE_UNAVAILABLE', 'The job changed state repeatedly while cancelling; try again');
+  }
+
+  /** Every unfinished child is cancelled; the parent ends CANCELLED (via the roll-up) with its last child. */
+  async function cancelParent(parent: SyncJob): Promise<SyncJob> {
+    const marked = await requestParentCancel(db, parent.id);
+    if (!marked) {
+      throw new AppError(
+        'JOB_ALREADY_FINISHED',
+        `Job ${parent.id} is already ${parent.status}; nothing to cancel`,
+        {
+          status: parent.status,
+        },
+      );
+    }
+    for (const child of await listUnfinishedChildren(db, parent.id)) {
+      await cancelOne(child.id).catch((err: unknown) => {
+        if (!(err instanceof AppError && err.code === 'JOB_ALREADY_FINISHED')) throw err;
+      });
+    }
+    const current = (await findSyncJobById(db, parent.id)) ?? marked;
+    await publish(FINISHED_STATUSES.includes(current.status) ? 'CANCELLED' : 'CANCEL_REQUESTED', [current]);
+    return current;
   }
 
   async function mustFind(id: unknown): Promise<SyncJob> {
@@ -298,7 +424,7 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
     },
 
     /** All-or-nothing validation, one multi-row insert, one pipelined Redis write per queue. */
-    async bulkCreate(inputs: unknown[]): Promise<CreatedJob[]> {
+    async bulkCreate(inputs: unknown[], origin: Origin = 'BULK'): Promise<CreatedJob[]> {
       if (!Array.isArray(inputs) || inputs.length === 0) {
         throw problemsError([{ path: 'jobs', message: 'must be a non-empty list' }]);
       }
@@ -312,7 +438,7 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
           },
         );
       }
-      const entries: ParsedCreate[] = [];
+      const entries: z.output<typeof createSyncJobSchema>[] = [];
       const problems: FieldProblem[] = [];
       inputs.forEach((input, i) => {
         const parsed = createSyncJobSchema.safeParse(input);
@@ -321,7 +447,46 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
       });
       if (problems.length > 0) throw problemsError(problems);
       await checkIntegrations(entries, (i) => `jobs[${i}].integrationId`);
-      return createMany(entries, 'BULK', false);
+      return createMany(entries, origin, false);
+    },
+
+    /**
+     * A full sync across many integrations (the nightly one): one parent with a child per (integration, type).
+     * `syncType` ALL means every part of FULL_SYNC_PARTS. Replaying `idempotencyKey` returns the original parent.
+     */
+    async fullSyncAcross(
+      input: {
+        integrationIds: string[];
+        syncType: SyncType;
+        priority: Priority;
+        options: Record<string, unknown>;
+        idempotencyKey?: string;
+      },
+      origin: Origin,
+    ): Promise<CreatedJob> {
+      const parts = input.syncType === 'ALL' ? FULL_SYNC_PARTS : [input.syncType];
+      const children = input.integrationIds.flatMap((integrationId) =>
+        parts.map((syncType) => ({ integrationId, syncType })),
+      );
+      if (children.length === 0)
+        throw problemsError([{ path: 'integrationIds', message: 'no integration to sync' }]);
+      const [created] = await createMany(
+        [
+          {
+            integrationId: null,
+            syncType: 'ALL',
+            priority: input.priority,
+            options: parseInput(syncOptionsSchema, input.options, ['options']),
+            idempotencyKey: input.idempotencyKey ?? null,
+            runAt: null,
+            maxAttempts: null,
+            children,
+          },
+        ],
+        origin,
+        false,
+      );
+      return created!;
     },
 
     /** High priority, at the head of the high-priority queue. */
@@ -336,46 +501,13 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
 
     /**
      * A waiting job is CANCELLED at once. A running job is marked and every worker is told; the one holding it
-     * aborts at the handler's next checkpoint and records CANCELLED. A finished job is a conflict.
+     * aborts at the handler's next checkpoint and records CANCELLED. A finished job is a conflict. Cancelling a
+     * full sync cancels every unfinished child; the parent ends CANCELLED with its last child.
      */
     async cancel(id: unknown): Promise<SyncJob> {
       const jobId = parseInput(uuid, id, ['id']);
-      for (let round = 0; round < 3; round++) {
-        const cancelled = await cancelQueuedSyncJob(db, jobId, 'Cancelled by request');
-        if (cancelled) {
-          await transport.remove(cancelled.queue, cancelled.id).catch((err: unknown) => {
-            log.warn({ err, jobId }, 'could not remove cancelled job from Redis; workers will skip it');
-          });
-          await publish('CANCELLED', [cancelled]);
-          return cancelled;
-        }
-        const requested = await requestSyncJobCancel(db, jobId);
-        if (requested) {
-          await events.requestCancel(jobId).catch((err: unknown) => {
-            log.warn(
-              { err, jobId },
-              'could not broadcast cancel; the worker will see it at its next progress write',
-            );
-          });
-          await publish('CANCEL_REQUESTED', [requested]);
-          return requested;
-        }
-        const current = await findSyncJobById(db, jobId);
-        if (!current) throw new AppError('JOB_NOT_FOUND', `Job ${jobId} does not exist`);
-        if (FINISHED_STATUSES.includes(current.status)) {
-          throw new AppError(
-            'JOB_ALREADY_FINISHED',
-            `Job ${jobId} is already ${current.status}; nothing to cancel`,
-            {
-              status: current.status,
-            },
-          );
-        }
-      }
-      throw new AppError(
-        'SERVICE_UNAVAILABLE',
-        'The job changed state repeatedly while cancelling; try again',
-      );
+      const target = await findSyncJobById(db, jobId);
+      return target?.child_count != null ? cancelParent(target) : cancelOne(jobId);
     },
 
     /** A new job repeating a FAILED or CANCELLED one (same integration, type, priority and options). */
@@ -388,16 +520,44 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
           { status: original.status },
         );
       }
-      await checkIntegrations([{ integrationId: original.integration_id }], () => 'id');
-      const entry = parseInput(createSyncJobSchema, {
+      // A full sync reruns only its failed children (or, when none failed, the cancelled ones).
+      let children: ChildSpec[] | undefined;
+      if (original.child_count != null) {
+        const failed = await listChildrenByStatus(db, original.id, ['FAILED']);
+        const rerun = failed.length > 0 ? failed : await listChildrenByStatus(db, original.id, ['CANCELLED']);
+        children = rerun.flatMap((c) =>
+          c.integration_id
+            ? [{ integrationId: c.integration_id, syncType: c.sync_type as ChildSpec['syncType'] }]
+            : [],
+        );
+        if (children.length === 0) {
+          throw new AppError(
+            'JOB_STATE_CONFLICT',
+            `Job ${original.id} has no failed or cancelled child to rerun`,
+          );
+        }
+      }
+      if (original.integration_id === null && !children) {
+        throw new AppError(
+          'JOB_STATE_CONFLICT',
+          `Job ${original.id} is maintenance work; its schedule runs it again`,
+        );
+      }
+      if (original.integration_id) {
+        await checkIntegrations([{ integrationId: original.integration_id }], () => 'id');
+      }
+      const entry: ParsedCreate = {
         integrationId: original.integration_id,
-        syncType: original.sync_type,
+        syncType: original.sync_type as SyncType,
         priority: original.priority,
-        options: original.options,
+        options: parseInput(syncOptionsSchema, original.options),
+        idempotencyKey: null,
+        runAt: runAt ?? null,
         maxAttempts: original.max_attempts,
-        ...(runAt ? { runAt } : {}),
-      });
-      const [created] = await createMany([{ ...entry, retryOf: original.id }], 'API', false);
+        retryOf: original.id,
+        ...(children ? { children } : {}),
+      };
+      const [created] = await createMany([entry], 'API', false);
       return created!;
     },
 
@@ -472,6 +632,8 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
         throw problemsError([{ path: 'first', message: 'must be between 1 and 500' }]);
       }
       const filter: SyncJobFilter = {
+        ...(f.parentId ? { parentId: f.parentId } : {}),
+        ...(f.topLevel ? { topLevel: true } : {}),
         ...(f.status ? { status: f.status } : {}),
         ...(f.syncType ? { syncType: f.syncType } : {}),
         ...(f.integrationId ? { integrationId: f.integrationId } : {}),

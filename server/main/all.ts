@@ -1,17 +1,154 @@
-/** Every role in one process, for a newcomer: `npm start`. */
-import { startApiRole, startWorkerRole } from './roles.ts';
-import { loadConfigOrExit, onShutdown, openMigratedDatabase, rootLogger } from './runtime.ts';
+/**
+ * Every role in one process, for a newcomer: `npm start`. On embedded defaults it needs nothing but Node:
+ * - DATABASE_URL unset: an embedded PostgreSQL (PGlite) in `<DATA_DIR>/pglite`, one kysely handle shared by every
+ *   role of this process; set: that server.
+ * - REDIS_URL unset: a private `redis-server` child (data in `<DATA_DIR>/redis`), or a Redis already on the default
+ *   port when redis-server is not installed; set: that Redis.
+ * - An empty database gets a demo sandbox integration and a few jobs (DEMO_SEED=false turns it off).
+ * Log lines are pretty and prefixed with their role. Ctrl-C stops the roles, the database and Redis, in that
+ * order, and leaves no child process.
+ */
+import { relative } from 'node:path';
+import type { Database } from '../../db/database.ts';
+import type { SchemaContext } from '../../schema/context.ts';
+import type { Config } from '../config.ts';
+import { lockDataDir } from '../embedded/data-dir.ts';
+import { seedDemoIfEmpty } from '../embedded/demo-seed.ts';
+import { provideRedis } from '../embedded/redis-server.ts';
+import { StartupError } from '../embedded/startup-error.ts';
+import type { Logger } from '../logger.ts';
+import { startSchedulerRole } from '../scheduler/role.ts';
+import { createConsoleLogger } from './console-log.ts';
+import { startApiRole, startWorkerRole, type Stop } from './roles.ts';
+import { createShutdown, loadConfigOrExit, openDatabase } from './runtime.ts';
+
+interface RoleContext {
+  config: Config;
+  db: Database;
+  log: Logger;
+}
+
+interface StartedRole {
+  stop: Stop;
+  /** Lines for the banner. */
+  links?: { label: string; url: string }[];
+  /** The service layer, when the role has one (the demo seed uses it). */
+  services?: SchemaContext;
+}
+
+interface AllInOneRole {
+  /** Log prefix, and the `role` binding of its logger. */
+  name: string;
+  start(ctx: RoleContext): Promise<StartedRole>;
+}
+
+/** Shown with `localhost`, which is what people type; the server binds HOST (127.0.0.1 by default). */
+function displayUrl(url: string): string {
+  return url.replace(/^http:\/\/(127\.0\.0\.1|0\.0\.0\.0|\[::\])(?=[:/]|$)/, 'http://localhost');
+}
+
+/**
+ * The roles, started in this order and stopped in reverse. The scheduler, monitor and dashboard roles join this
+ * list when they exist, e.g. `{ name: 'scheduler', start: ({ config, db, log }) => startSchedulerRole(config, db, log) }`.
+ */
+const ROLES: AllInOneRole[] = [
+  {
+    name: 'worker',
+    start: ({ config, db, log }) => startWorkerRole(config, db, log),
+  },
+  {
+    name: 'scheduler',
+    start: ({ config, db, log }) => startSchedulerRole(config, db, log),
+  },
+  {
+    name: 'api',
+    async start({ config, db, log }) {
+      const api = await startApiRole(config, db, log);
+      const url = displayUrl(api.url);
+      return {
+        stop: api.stop,
+        services: api.services,
+        links: [
+          { label: 'GraphiQL', url: `${url}/graphql` },
+          { label: 'REST', url: `${url}/api/sync/jobs` },
+          { label: 'Ready', url: `${url}/readyz` },
+        ],
+      };
+    },
+  },
+];
 
 async function main(): Promise<void> {
-  const config = loadConfigOrExit();
-  const log = rootLogger(config, 'sync-orchestrator');
-  const db = await openMigratedDatabase(config, log);
-  const worker = await startWorkerRole(config, db, log.child({ role: 'worker' }));
-  const api = await startApiRole(config, db, log.child({ role: 'api' }));
-  console.log(
-    `\nSync Orchestrator is running\n  GraphiQL  ${api.url}/graphql\n  REST      ${api.url}/api/sync/jobs\n`,
-  );
-  onShutdown(log, [api.stop, worker.stop, () => db.destroy()]);
+  const started = Date.now();
+  const baseConfig = loadConfigOrExit();
+  const log = createConsoleLogger({ level: baseConfig.log.level });
+  const shutdown = createShutdown(log);
+  try {
+    const embedded = baseConfig.database.url === null || !baseConfig.redis.urlSet;
+    if (embedded) {
+      const lock = lockDataDir(baseConfig.dataDir);
+      shutdown.add(async () => lock.release());
+    }
+
+    const redis = await provideRedis({
+      configuredUrl: baseConfig.redis.url,
+      urlSet: baseConfig.redis.urlSet,
+      dataDir: baseConfig.dataDir,
+      log: log.child({ role: 'redis' }),
+    });
+    shutdown.add(() => redis.stop());
+    const config: Config = Object.freeze({
+      ...baseConfig,
+      redis: Object.freeze({ ...baseConfig.redis, url: redis.url }),
+    });
+
+    const database = await openDatabase(config, log.child({ role: 'db' }), { embedded: true });
+    shutdown.add(() => database.db.destroy());
+
+    const results: StartedRole[] = [];
+    for (const role of ROLES) {
+      const level = role.name === 'worker' ? config.log.workerLevel : config.log.level;
+      const result = await role.start({
+        config,
+        db: database.db,
+        log: log.child({ role: role.name }, { level }),
+      });
+      shutdown.add(result.stop);
+      results.push(result);
+    }
+
+    const links = results.flatMap((r) => r.links ?? []);
+    const inProject = relative(process.cwd(), config.dataDir);
+    const shownDataDir = !inProject || inProject.startsWith('..') ? config.dataDir : inProject;
+    console.log(
+      [
+        '',
+        `Sync Orchestrator is running (${ROLES.map((r) => r.name).join(' + ')}), ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        ...links.map((l) => `  ${l.label.padEnd(9)} ${l.url}`),
+        `  Postgres  ${database.description}`,
+        `  Redis     ${redis.description}`,
+        ...(embedded ? [`  Data      ${shownDataDir} (delete it to start over)`] : []),
+        'Press Ctrl-C to stop.',
+        '',
+      ].join('\n'),
+    );
+
+    const services = results.find((r) => r.services)?.services;
+    if (config.demo.seed && services) {
+      await seedDemoIfEmpty(services, log.child({ role: 'main' })).catch((err: unknown) =>
+        log.warn({ err }, 'could not seed the demo'),
+      );
+    }
+  } catch (err) {
+    if (err instanceof StartupError) console.error(`\nCould not start.\n${err.message}\n`);
+    else if ((err as { code?: string }).code === 'EADDRINUSE')
+      console.error(
+        `\nCould not start: port ${baseConfig.http.port} is in use. Stop what uses it, or choose another ` +
+          `port, e.g. PORT=8001 npm start.\n`,
+      );
+    else log.error({ err }, 'could not start');
+    await shutdown.run(1, 'start failed');
+  }
 }
 
 main().catch((err: unknown) => {

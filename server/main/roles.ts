@@ -1,6 +1,7 @@
 /** Each role as a start function returning its ordered stop; entrypoints compose them. */
 import { Redis } from 'ioredis';
 import type { Database } from '../../db/database.ts';
+import type { SchemaContext } from '../../schema/context.ts';
 import type { Config } from '../config.ts';
 import { createJobEventPublisher } from '../events/job-events.ts';
 import { buildApiApp } from '../http/app.ts';
@@ -15,11 +16,11 @@ export async function startApiRole(
   config: Config,
   db: Database,
   log: Logger,
-): Promise<{ url: string; stop: Stop }> {
+): Promise<{ url: string; services: SchemaContext; stop: Stop }> {
   const app = buildApiApp({ config, db, log });
   const { url } = await app.start();
   log.info({ url, graphql: `${url}/graphql`, rest: `${url}/api/sync/jobs` }, 'api listening');
-  return { url, stop: () => app.stop() };
+  return { url, services: app.services, stop: () => app.stop() };
 }
 
 /** The worker plus the reconciler (a Redis lock keeps the reconciler to one replica at a time). */

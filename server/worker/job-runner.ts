@@ -12,12 +12,17 @@ import {
   updateSyncJobProgress,
   type JobCounts,
 } from '../../db/queries/sync-job.ts';
-import type { JobError, QueueName, SyncJob } from '../../db/types.ts';
+import type { Integration, JobError, QueueName, SyncJob } from '../../db/types.ts';
 import type { Config } from '../config.ts';
 import { createConnector } from '../connectors/index.ts';
 import { PermanentError, coerceError } from '../errors.ts';
-import type { JobEventKind, JobEventPublisher } from '../events/job-events.ts';
-import type { JobHandler, JobResultSummary, ProgressUpdate } from '../handlers/handler.ts';
+import { withParentSnapshots, type JobEventKind, type JobEventPublisher } from '../events/job-events.ts';
+import type {
+  AnyJobHandler,
+  JobResultSummary,
+  ProgressUpdate,
+  SystemHandlerContext,
+} from '../handlers/handler.ts';
 import type { Logger } from '../logger.ts';
 import {
   HardTimeLimitExceeded,
@@ -40,7 +45,7 @@ export interface JobRunnerDeps {
   events: JobEventPublisher;
   log: Logger;
   workerId: string;
-  getHandler(type: string): JobHandler<any> | undefined;
+  getHandler(type: string): AnyJobHandler | undefined;
   /** Jobs this process holds, by id; cancel messages and heartbeats use it. */
   held: Map<string, HeldJob>;
 }
@@ -81,7 +86,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
   async function emit(kind: JobEventKind, job: SyncJob | undefined): Promise<void> {
     if (!job) return;
     try {
-      await events.publish([{ kind, job }]);
+      await events.publish(await withParentSnapshots(db, [{ kind, job }]));
     } catch (err) {
       log.warn({ err, jobId: job.id }, 'could not publish job event');
     }
@@ -127,11 +132,14 @@ export function createJobRunner(deps: JobRunnerDeps) {
       });
       return;
     }
-    const integration = await findIntegrationById(db, job.integration_id);
-    if (!integration || !integration.enabled) {
-      const message = integration ? 'The integration is disabled' : 'The integration no longer exists';
-      await fail(job, zero, { code: 'INTEGRATION_UNAVAILABLE', message, attempt });
-      return;
+    let integration: Integration | undefined;
+    if (handler.scope !== 'system') {
+      integration = job.integration_id ? await findIntegrationById(db, job.integration_id) : undefined;
+      if (!integration || !integration.enabled) {
+        const message = integration ? 'The integration is disabled' : 'The integration no longer exists';
+        await fail(job, zero, { code: 'INTEGRATION_UNAVAILABLE', message, attempt });
+        return;
+      }
     }
 
     const controller = new AbortController();
@@ -170,16 +178,18 @@ export function createJobRunner(deps: JobRunnerDeps) {
     let outcome: JobResultSummary | typeof HARD_LIMIT | typeof CANCEL_GRACE | undefined;
     let thrown: Error | undefined;
     try {
-      const work = handler.run({
+      const base: SystemHandlerContext<unknown> = {
         job,
         options: options.data,
-        integration,
-        connector: createConnector(db, integration),
         db,
         signal: controller.signal,
         progress: (update) => reporter.report(update),
         log: jobLog,
-      });
+      };
+      const work =
+        handler.scope === 'system'
+          ? handler.run(base)
+          : handler.run({ ...base, integration: integration!, connector: createConnector(db, integration!) });
       outcome = await Promise.race([work, limits]);
       if (outcome === HARD_LIMIT || outcome === CANCEL_GRACE) {
         // The abandoned handler may still settle later; nothing it does can change the record any more.

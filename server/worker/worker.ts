@@ -11,7 +11,7 @@ import { stampSyncJobHeartbeats } from '../../db/queries/sync-job.ts';
 import { QUEUE_NAMES } from '../../db/types.ts';
 import type { Config } from '../config.ts';
 import { createJobEventPublisher, jobTopics } from '../events/job-events.ts';
-import type { JobHandler } from '../handlers/handler.ts';
+import type { AnyJobHandler } from '../handlers/handler.ts';
 import { getHandler } from '../handlers/registry.ts';
 import type { Logger } from '../logger.ts';
 import { openBeeQueues } from '../queue/transport.ts';
@@ -23,7 +23,7 @@ export interface WorkerOptions {
   db: Database;
   log: Logger;
   /** Overrides the handler registry (tests). */
-  getHandler?: (type: string) => JobHandler<any> | undefined;
+  getHandler?: (type: string) => AnyJobHandler | undefined;
 }
 
 export interface Worker {

@@ -3,6 +3,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import {
   syncOptionsSchema,
   type HandlerContext,
+  type AnyJobHandler,
   type JobHandler,
   type JobResultSummary,
   type SyncOptions,
@@ -11,7 +12,7 @@ import {
 export type Script = (ctx: HandlerContext<SyncOptions>, call: number) => Promise<JobResultSummary>;
 
 export interface ScriptedHandlers {
-  getHandler: (type: string) => JobHandler<any> | undefined;
+  getHandler: (type: string) => AnyJobHandler | undefined;
   calls: Map<string, number>;
   setScript(script: Script): void;
 }

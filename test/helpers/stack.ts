@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Database } from '../../db/database.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
-import type { JobHandler } from '../../server/handlers/handler.ts';
+import type { AnyJobHandler } from '../../server/handlers/handler.ts';
 import { buildApiApp, type ApiApp } from '../../server/http/app.ts';
 import { createLogger } from '../../server/logger.ts';
 import { createWorker, type Worker } from '../../server/worker/worker.ts';
@@ -50,7 +50,7 @@ export interface TestStack {
   /** Starts another in-process worker with this stack's config (plus overrides). */
   startWorker(options?: {
     env?: Record<string, string>;
-    getHandler?: (t: string) => JobHandler<any> | undefined;
+    getHandler?: (t: string) => AnyJobHandler | undefined;
   }): Promise<Worker>;
   stop(): Promise<void>;
 }
@@ -59,7 +59,7 @@ export async function startTestStack(
   options: {
     env?: Record<string, string>;
     workers?: number;
-    getHandler?: (t: string) => JobHandler<any> | undefined;
+    getHandler?: (t: string) => AnyJobHandler | undefined;
   } = {},
 ): Promise<TestStack> {
   const testDb = await createTestDatabase();

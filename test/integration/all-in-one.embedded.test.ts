@@ -9,6 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:net';
+import { createLogger } from '../../server/logger.ts';
+import { canRun, provideRedis, RedisUnavailableError } from '../../server/embedded/redis-server.ts';
+import { TEST_REDIS_URL } from '../helpers/env.ts';
 import { createSandboxIntegration, gql } from '../helpers/stack.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -121,8 +125,11 @@ async function stopWithCtrlC(app: AllInOne, watched: number[]): Promise<void> {
   const code = await app.exited;
   expect(code, app.output()).toBe(0);
   // Every process it had started is gone too (reaped children vanish at once; allow a moment for the kernel).
-  await waitFor(`processes ${watched.join(', ')} to be gone`, () => watched.every(isGone), { timeoutMs: 5000 });
-  for (const pid of watched) expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
+  await waitFor(`processes ${watched.join(', ')} to be gone`, () => watched.every(isGone), {
+    timeoutMs: 5000,
+  });
+  for (const pid of watched)
+    expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
 }
 
 async function getJob(url: string, id: string): Promise<{ status: number; body: any }> {
@@ -135,8 +142,14 @@ afterAll(async () => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+// The private Redis needs the redis-server binary; the test machines have it (.ci/run starts it), so a missing
+// binary is a failure here, not a reason to skip.
 describe('npm start on embedded defaults (no DATABASE_URL, no REDIS_URL)', () => {
   let jobId = '';
+
+  it('has a redis-server binary to start', () => {
+    expect(canRun('redis-server')).toBe(true);
+  });
 
   it('runs a job end to end, then stops on SIGINT leaving no child process', async () => {
     const app = await startAllInOne();
@@ -148,13 +161,32 @@ describe('npm start on embedded defaults (no DATABASE_URL, no REDIS_URL)', () =>
 
     await waitFor('/readyz to answer 200', async () => (await fetch(`${app.url}/readyz`)).status === 200);
 
+    // A second `npm start` on the same data folder refuses to open it, and leaves the first one running.
+    const second = spawn(process.execPath, ['--import', 'tsx', 'server/main/all.ts'], {
+      cwd: ROOT,
+      env: embeddedEnv(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let secondOut = '';
+    second.stdout.on('data', (c: Buffer) => (secondOut += c.toString()));
+    second.stderr.on('data', (c: Buffer) => (secondOut += c.toString()));
+    const secondCode = await new Promise<number | null>((resolve) => second.once('exit', resolve));
+    expect(secondCode, secondOut).toBe(1);
+    expect(secondOut).toContain(`is using the data folder ${dataDir}`);
+    expect((await fetch(`${app.url}/readyz`)).status).toBe(200);
+    expect(isGone(redisPid)).toBe(false);
+
     // First start on an empty database: the demo integration was seeded through the service layer.
     await waitFor('the demo integration', async () => {
       const result = await gql<{ integrations: { name: string }[] }>(app.url, '{ integrations { name } }');
       return result.data?.integrations.some((i) => i.name === 'Demo store');
     });
 
-    const integrationId = await createSandboxIntegration(app.url, { products: 20, orders: 5, latencyMs: 0 });
+    const integrationId = await createSandboxIntegration(app.url, {
+      products: 20,
+      orders: 5,
+      latencyMs: 0,
+    });
     const res = await fetch(`${app.url}/api/sync/jobs`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -192,4 +224,50 @@ describe('npm start on embedded defaults (no DATABASE_URL, no REDIS_URL)', () =>
     expect(result.data?.integrations.filter((i) => i.name === 'Demo store')).toHaveLength(1);
     await stopWithCtrlC(app, descendants(app.child.pid!));
   }, 120_000);
+});
+
+describe('Redis for the all-in-one', () => {
+  const log = createLogger({ name: 'test', level: 'silent' });
+
+  async function closedPortUrl(): Promise<string> {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as { port: number };
+    await new Promise((resolve) => server.close(resolve));
+    return `redis://127.0.0.1:${port}/0`;
+  }
+
+  it('uses REDIS_URL when it is set', async () => {
+    const redis = await provideRedis({ configuredUrl: 'redis://cache:6380/1', urlSet: true, dataDir, log });
+    expect(redis.url).toBe('redis://cache:6380/1');
+    expect(redis.pid).toBeUndefined();
+  });
+
+  it('without redis-server, uses a Redis that answers on the default port', async () => {
+    const redis = await provideRedis({
+      configuredUrl: TEST_REDIS_URL,
+      urlSet: false,
+      dataDir,
+      log,
+      redisServer: 'redis-server-that-is-not-installed',
+      fallbackUrl: TEST_REDIS_URL,
+    });
+    expect(redis.url).toBe(TEST_REDIS_URL);
+  });
+
+  it('without redis-server and without a Redis, stops with the three ways out', async () => {
+    const attempt = provideRedis({
+      configuredUrl: 'redis://127.0.0.1:6379/0',
+      urlSet: false,
+      dataDir,
+      log,
+      redisServer: 'redis-server-that-is-not-installed',
+      fallbackUrl: await closedPortUrl(),
+    });
+    await expect(attempt).rejects.toBeInstanceOf(RedisUnavailableError);
+    const message = await attempt.catch((err: Error) => err.message);
+    expect(message).toContain('install redis-server');
+    expect(message).toContain('docker compose up -d redis');
+    expect(message).toContain('set REDIS_URL');
+  });
 });

@@ -200,6 +200,8 @@ describe('dashboard figures', () => {
     const minutes = points.map((p) => Date.parse(p.minute));
     minutes.slice(1).forEach((m, i) => expect(m - minutes[i]!).toBe(60_000));
     expect(points.reduce((n, p) => n + p.completed, 0)).toBeGreaterThanOrEqual(1);
-    expect(result.data.integration.lastJobs).toEqual([{ id: job.id, syncType: 'ORDERS', status: 'COMPLETED' }]);
+    expect(result.data.integration.lastJobs).toEqual([
+      { id: job.id, syncType: 'ORDERS', status: 'COMPLETED' },
+    ]);
   });
 });

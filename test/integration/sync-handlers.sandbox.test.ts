@@ -12,6 +12,7 @@ import {
 } from '../../server/connectors/sandbox-settings.ts';
 import { TransientError } from '../../server/errors.ts';
 import { allHandler } from '../../server/handlers/all.ts';
+import { cleanupHandler } from '../../server/handlers/cleanup.ts';
 import {
   syncOptionsSchema,
   type HandlerContext,
@@ -83,6 +84,11 @@ function jobFor(integration: Integration, type: JobType, options: SyncOptions): 
     updated_at: now,
     version: 1,
     retry_of: null,
+    parent_id: null,
+    child_count: null,
+    children_finished: 0,
+    children_failed: 0,
+    children_cancelled: 0,
   };
 }
 
@@ -392,12 +398,12 @@ describe('all handler', () => {
 });
 
 describe('handler registry', () => {
-  it('maps each sync type to its handler and knows no other type', () => {
+  it('maps each job type to its handler and knows no other type', () => {
     expect(getHandler('PRODUCTS')).toBe(productsHandler);
     expect(getHandler('INVENTORY')).toBe(inventoryHandler);
     expect(getHandler('ORDERS')).toBe(ordersHandler);
     expect(getHandler('ALL')).toBe(allHandler);
-    expect(getHandler('CLEANUP')).toBeUndefined();
+    expect(getHandler('CLEANUP')).toBe(cleanupHandler);
     expect(getHandler('toString')).toBeUndefined();
     expect(Object.entries(handlers).every(([type, handler]) => handler.type === type)).toBe(true);
   });

@@ -41,7 +41,7 @@ afterAll(async () => {
 it('bulk-creates 1,000 jobs with one multi-row insert and a pipelined enqueue', async () => {
   const { rows } = await sql<{ id: string }>`
     INSERT INTO integrations (name, platform, settings)
-    SELECT 'i' || g, 'SANDBOX', '{}'::jsonb FROM generate_series(1, 250) g RETURNING id`.execute(db);
+    SELECT 'i' || g, 'SANDBOX', '{}'::jsonb FROM generate_series(1, 334) g RETURNING id`.execute(db);
   const transport = createQueueTransport(
     () => openBeeQueues({ redisUrl: prefix.url, prefix: prefix.prefix, log }),
     redis,
@@ -54,9 +54,11 @@ it('bulk-creates 1,000 jobs with one multi-row insert and a pipelined enqueue', 
     config: { jobs: { maxAttempts: 3, retryBackoffMs: 10, bulkLimit: 1000 } },
     log,
   });
-  const inputs = rows.flatMap(({ id }) =>
-    ['PRODUCTS', 'INVENTORY', 'ORDERS', 'ALL'].map((syncType) => ({ integrationId: id, syncType })),
-  );
+  const inputs = rows
+    .flatMap(({ id }) =>
+      ['PRODUCTS', 'INVENTORY', 'ORDERS'].map((syncType) => ({ integrationId: id, syncType })),
+    )
+    .slice(0, 1000);
   statements = 0;
   const created = await service.bulkCreate(inputs);
   expect(created).toHaveLength(1000);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../server/config.ts';
+import { isAbsolute, join } from 'node:path';
+import { CONFIG_VARIABLES, ConfigError, DEFAULT_REDIS_URL, loadConfig } from '../../server/config.ts';
 
 describe('loadConfig', () => {
   it('has working defaults on an empty environment (seed ports, timezone, limits)', () => {
@@ -89,5 +90,60 @@ describe('loadConfig', () => {
     } catch (err) {
       expect((err as ConfigError).problems).toHaveLength(3);
     }
+  });
+
+  it('represents unset connection variables, so the all-in-one can run embedded services', () => {
+    const c = loadConfig({});
+    expect(c.database.url).toBeNull();
+    expect(c.redis).toMatchObject({ url: DEFAULT_REDIS_URL, urlSet: false });
+    expect(isAbsolute(c.dataDir)).toBe(true);
+    expect(c.dataDir).toBe(join(process.cwd(), '.data'));
+    expect(c.demo.seed).toBe(true);
+    // Empty values count as unset (a copied .env.example line such as `DATABASE_URL=`).
+    expect(loadConfig({ DATABASE_URL: ' ', REDIS_URL: '' })).toMatchObject({
+      database: { url: null },
+      redis: { urlSet: false },
+    });
+  });
+
+  it('takes DATABASE_URL, REDIS_URL (or the seed name), DATA_DIR and DEMO_SEED when set', () => {
+    const c = loadConfig({
+      DATABASE_URL: 'postgres://u:p@db:5432/x',
+      CELERY_BROKER_URL: 'redis://cache:6379/1',
+      DATA_DIR: 'tmp/data',
+      DEMO_SEED: 'false',
+    });
+    expect(c.database.url).toBe('postgres://u:p@db:5432/x');
+    expect(c.redis).toMatchObject({ url: 'redis://cache:6379/1', urlSet: true });
+    expect(c.dataDir).toBe(join(process.cwd(), 'tmp/data'));
+    expect(c.demo.seed).toBe(false);
+    expect(loadConfig({ DATA_DIR: '/var/lib/sync' }).dataDir).toBe('/var/lib/sync');
+    expect(loadConfig({ DEMO_SEED: 'YES' }).demo.seed).toBe(true);
+    expect(loadConfig({ DEMO_SEED: '0' }).demo.seed).toBe(false);
+  });
+
+  it('rejects a DATABASE_URL that is not a URL, and a DEMO_SEED that is not a boolean', () => {
+    try {
+      loadConfig({ DATABASE_URL: 'not a url', DEMO_SEED: 'maybe' });
+      expect.unreachable();
+    } catch (err) {
+      const problems = (err as ConfigError).problems;
+      expect(problems.some((p) => p.startsWith('DATABASE_URL'))).toBe(true);
+      expect(problems.some((p) => p.startsWith('DEMO_SEED'))).toBe(true);
+    }
+  });
+
+  it('lists every variable it reads in CONFIG_VARIABLES', () => {
+    expect(CONFIG_VARIABLES).toEqual(
+      expect.arrayContaining([
+        'DATABASE_URL',
+        'REDIS_URL',
+        'CELERY_BROKER_URL',
+        'DATA_DIR',
+        'DEMO_SEED',
+        'PORT',
+      ]),
+    );
+    expect(Object.isFrozen(CONFIG_VARIABLES)).toBe(true);
   });
 });

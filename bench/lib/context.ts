@@ -1,0 +1,116 @@
+/** What every scenario gets: the run's database, Redis prefix, child-process starters and a progress logger. */
+import { sql } from 'kysely';
+import type { Database } from '../../db/database.ts';
+import { createJob } from './client.ts';
+import { EMPTY_STORE, seedPairs, type BenchDatabase, type Pair } from './infra.ts';
+import type { BenchOptions } from './options.ts';
+import {
+  startApi,
+  startWorker,
+  type ApiProcess,
+  type ProfileSettings,
+  type RoleProcess,
+} from './processes.ts';
+import { poll } from './stats.ts';
+
+export interface BenchContext {
+  options: BenchOptions;
+  runId: string;
+  prefix: string;
+  database: BenchDatabase;
+  db: Database;
+  /** Environment shared by every child: DATABASE_URL, REDIS_URL, REDIS_PREFIX, NODE_ENV. */
+  baseEnv: Record<string, string>;
+  profile: ProfileSettings | undefined;
+  /** Every child still running, so a failed run can stop them all. */
+  processes: Set<RoleProcess>;
+  log(message: string): void;
+  /** Starts the API entrypoint; from built JavaScript in `build` when given, else from source with tsx. */
+  startApi(label: string, build?: string): Promise<ApiProcess>;
+  /**
+   * Starts a worker with the base worker settings plus `env`, ready once it has completed a canary job. The API may
+   * still be starting: both load in parallel.
+   */
+  startWorker(
+    label: string,
+    api: ApiProcess | Promise<ApiProcess>,
+    env?: Record<string, string>,
+    build?: string,
+  ): Promise<RoleProcess>;
+  stop(proc: RoleProcess | undefined): Promise<void>;
+}
+
+/** Settings every worker child gets unless a scenario overrides them. */
+export function workerEnv(options: BenchOptions): Record<string, string> {
+  return {
+    WORKER_CONCURRENCY: String(options.workerConcurrency),
+    WORKER_QUEUE_CONCURRENCY: `sync_bulk=${options.workerConcurrency}`,
+    LOG_LEVEL: options.workerLogLevel,
+  };
+}
+
+export async function createContext(
+  options: BenchOptions,
+  runId: string,
+  database: BenchDatabase,
+): Promise<BenchContext> {
+  const prefix = `bench${runId}`;
+  const baseEnv = {
+    NODE_ENV: 'production',
+    DATABASE_URL: database.url,
+    REDIS_URL: options.redisUrl,
+    REDIS_PREFIX: prefix,
+  };
+  const profile = options.profile ? { dir: options.profileDir } : undefined;
+  const processes = new Set<RoleProcess>();
+  // Canary jobs (one per worker start) prove a worker consumes; 90 pairs are plenty.
+  const canaries: Pair[] = await seedPairs(database.db, 90, EMPTY_STORE, 'canary');
+  let nextCanary = 0;
+  const started = Date.now();
+  const ctx: BenchContext = {
+    options,
+    runId,
+    prefix,
+    database,
+    db: database.db,
+    baseEnv,
+    profile,
+    processes,
+    log(message) {
+      if (!options.quiet) console.error(`[bench +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
+    },
+    async startApi(label, build) {
+      const api = await startApi(label, baseEnv, { profile, build });
+      processes.add(api);
+      return api;
+    },
+    async startWorker(label, api, env = {}, build) {
+      const worker = await startWorker(
+        label,
+        { ...baseEnv, ...workerEnv(options), ...env },
+        async () => {
+          const pair = canaries[nextCanary++ % canaries.length]!;
+          const { id } = await createJob((await api).url, pair);
+          await poll(
+            `${label} to run its canary job`,
+            async () => {
+              const { rows } = await sql<{ status: string }>`
+                SELECT status FROM sync_jobs WHERE id = ${id}`.execute(database.db);
+              return rows[0]?.status === 'COMPLETED';
+            },
+            { timeoutMs: 90_000, intervalMs: 50 },
+          );
+        },
+        { profile, build },
+      );
+      processes.add(worker);
+      return worker;
+    },
+    async stop(proc) {
+      if (!proc) return;
+      await proc.stop();
+      processes.delete(proc);
+    },
+  };
+  return ctx;
+}

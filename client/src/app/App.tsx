@@ -1,0 +1,64 @@
+import { useEffect } from 'react';
+import { IntegrationsPage } from '../integrations/IntegrationsPage.tsx';
+import { JobDetailPage } from '../jobs/JobDetailPage.tsx';
+import { SyncPage } from '../jobs/SyncPage.tsx';
+import { ConnectionIndicator } from '../ui/ConnectionIndicator.tsx';
+import { EmptyState } from '../ui/states.tsx';
+import { Link, matchRoute, routes, useLocation, useNavigate } from './router.tsx';
+
+const TITLES = {
+  sync: 'Sync jobs',
+  job: 'Job',
+  integrations: 'Integrations',
+  home: 'Sync',
+  notFound: 'Not found',
+};
+
+export function App() {
+  const { pathname } = useLocation();
+  const navigate = useNavigate();
+  const route = matchRoute(pathname);
+
+  useEffect(() => {
+    if (route.name === 'home') navigate(routes.sync(), { replace: true });
+  }, [route.name, navigate]);
+  useEffect(() => {
+    document.title = `${TITLES[route.name]} · Sync Orchestrator`;
+  }, [route.name]);
+
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to={routes.sync()} className="brand">
+          Sync Orchestrator
+        </Link>
+        <nav aria-label="Main">
+          <Link
+            to={routes.sync()}
+            aria-current={route.name === 'sync' || route.name === 'job' ? 'page' : undefined}
+          >
+            Sync jobs
+          </Link>
+          <Link to={routes.integrations()} aria-current={route.name === 'integrations' ? 'page' : undefined}>
+            Integrations
+          </Link>
+          <a href="/graphql">GraphiQL</a>
+        </nav>
+        <ConnectionIndicator />
+      </header>
+      <main id="main">
+        {route.name === 'sync' && <SyncPage />}
+        {route.name === 'job' && <JobDetailPage key={route.id} id={route.id} />}
+        {route.name === 'integrations' && <IntegrationsPage />}
+        {route.name === 'notFound' && (
+          <EmptyState title="Nothing here">
+            <Link to={routes.sync()}>Go to the sync jobs</Link>
+          </EmptyState>
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,69 @@
+import { graphql } from '../gql/index.ts';
+
+/** Names for pickers and table cells. */
+export const IntegrationNamesQuery = graphql(`
+  query IntegrationNames {
+    integrations {
+      id
+      name
+      enabled
+    }
+  }
+`);
+
+export const IntegrationCardFields = graphql(`
+  fragment IntegrationCard on Integration {
+    id
+    name
+    platform
+    enabled
+    hasCredentials
+    settings
+    createdAt
+    lastJobs {
+      id
+      syncType
+      status
+      finishedAt
+      createdAt
+      error {
+        code
+        message
+      }
+    }
+  }
+`);
+
+export const IntegrationsQuery = graphql(`
+  query Integrations {
+    integrations {
+      ...IntegrationCard
+    }
+  }
+`);
+
+export const CreateIntegrationMutation = graphql(`
+  mutation CreateIntegration($input: CreateIntegrationInput!) {
+    createIntegration(input: $input) {
+      ...IntegrationCard
+    }
+  }
+`);
+
+export const EnableIntegrationMutation = graphql(`
+  mutation EnableIntegration($id: ID!) {
+    enableIntegration(id: $id) {
+      id
+      enabled
+    }
+  }
+`);
+
+export const DisableIntegrationMutation = graphql(`
+  mutation DisableIntegration($id: ID!) {
+    disableIntegration(id: $id) {
+      id
+      enabled
+    }
+  }
+`);
