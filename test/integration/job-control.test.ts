@@ -205,3 +205,39 @@ describe('dashboard figures', () => {
     ]);
   });
 });
+
+describe('maintenance jobs', () => {
+  it('a CLEANUP job (no integration) reads cleanly over GraphQL and REST', async () => {
+    const { randomUUID } = await import('node:crypto');
+    const id = randomUUID();
+    await stack.db
+      .insertInto('sync_jobs')
+      .values({
+        id,
+        integration_id: null,
+        sync_type: 'CLEANUP',
+        priority: 'NORMAL',
+        origin: 'SCHEDULE',
+        queue: 'maintenance',
+        status: 'QUEUED',
+        options: '{}',
+        idempotency_key: null,
+        dedup_key: null,
+        max_attempts: 1,
+        run_at: new Date(Date.now() + 3_600_000),
+      })
+      .execute();
+    const result = await gql(
+      stack.url,
+      `query($id: ID!) { job(id: $id) { syncType integrationId integration { id } } }`,
+      {
+        id,
+      },
+    );
+    expect(result.errors).toBeUndefined();
+    expect(result.data.job).toEqual({ syncType: 'CLEANUP', integrationId: null, integration: null });
+    const res = await rest('GET', `/api/sync/jobs/${id}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ sync_type: 'cleanup', integration_id: null });
+  });
+});
