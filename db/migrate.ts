@@ -4,6 +4,7 @@ import * as m0002 from './migrations/0002-sync-job-version.ts';
 import * as m0003 from './migrations/0003-sync-job-events.ts';
 import * as m0004 from './migrations/0004-schedules.ts';
 import * as m0005 from './migrations/0005-parent-jobs.ts';
+import * as m0006 from './migrations/0006-monitor.ts';
 
 // A static list keeps the built output free of file-system discovery.
 const migrations: Record<string, Migration> = {
@@ -12,6 +13,7 @@ const migrations: Record<string, Migration> = {
   '0003-sync-job-events': m0003,
   '0004-schedules': m0004,
   '0005-parent-jobs': m0005,
+  '0006-monitor': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };

@@ -110,6 +110,7 @@ export interface SchemaContext {
   integrations: IntegrationOperations;
   live: LiveOperations;
   schedules: ScheduleOperations;
+  monitor: MonitorOperations;
 }
 
 export interface JobEventView {
@@ -126,4 +127,114 @@ export interface LiveOperations {
   jobEvents(filter: unknown): Promise<AsyncIterable<JobEventView>>;
   /** The current queue stats, then each change, at most once a second. */
   queueStats(): AsyncIterable<QueueStats>;
+}
+
+/** One queue as a worker consumes it. */
+export interface WorkerQueueView {
+  name: QueueName;
+  /** Jobs of this queue the worker runs at once (0: it does not take from this queue). */
+  concurrency: number;
+  /** The worker has stopped taking from this queue (pauseQueue). */
+  paused: boolean;
+}
+
+/** A job a worker is running. */
+export interface WorkerJobView {
+  jobId: string;
+  queue: QueueName | null;
+  attempt: number;
+  startedAt: Date | null;
+}
+
+/** A worker process, as its last heartbeat in the registry described it. */
+export interface WorkerView {
+  id: string;
+  host: string;
+  pid: number;
+  /** package.json version of the code it runs. */
+  version: string;
+  /** RUNNING, or STOPPING once it received SIGTERM (it takes no new jobs). */
+  state: 'RUNNING' | 'STOPPING';
+  queues: WorkerQueueView[];
+  running: WorkerJobView[];
+  /** Deliveries it finished (any outcome) since it started. */
+  processed: number;
+  succeeded: number;
+  /** Deliveries that failed (final failures and failed attempts that will retry). */
+  failed: number;
+  startedAt: Date;
+  lastSeenAt: Date;
+  /** False once it has not beaten for WORKER_OFFLINE_AFTER_MS. */
+  online: boolean;
+}
+
+export interface ThroughputWindow {
+  minutes: number;
+  completed: number;
+  failed: number;
+  completedPerMinute: number;
+  failedPerMinute: number;
+  /** failed / (completed + failed), null when nothing finished. */
+  failureRate: number | null;
+}
+
+/** Seconds; null when there is nothing to measure. */
+export interface DurationPercentiles {
+  count: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+export interface QueuePerformance {
+  queue: QueueName;
+  /** Completed and failed jobs over the last 1, 5 and 15 minutes. */
+  throughput: ThroughputWindow[];
+  /** The window of `failureRate`, `waitSeconds` and `runSeconds`. */
+  windowMinutes: number;
+  failureRate: number | null;
+  /** started_at − coalesce(run_at, created_at) of the jobs that started in the window. */
+  waitSeconds: DurationPercentiles;
+  /** finished_at − started_at of the jobs that completed or failed in the window. */
+  runSeconds: DurationPercentiles;
+}
+
+export interface QueueControlView {
+  name: QueueName;
+  paused: boolean;
+  /** When it was last paused or resumed; null if never. */
+  changedAt: Date | null;
+}
+
+export interface PurgeResult {
+  queue: QueueName;
+  /** Waiting jobs cancelled. */
+  purged: number;
+  jobIds: string[];
+}
+
+export interface JobLogLineView {
+  at: Date;
+  level: 'INFO' | 'WARN' | 'ERROR' | 'FATAL';
+  attempt: number;
+  message: string;
+  /** The line's other fields (error, counts, …). */
+  data: unknown;
+  workerId: string | null;
+}
+
+/** Workers, queue performance and queue control (the monitor's operations; the API serves them too). */
+export interface MonitorOperations {
+  workers(): Promise<WorkerView[]>;
+  /** The current worker list, then each change, at most once a second. */
+  workersUpdated(): AsyncIterable<WorkerView[]>;
+  queuePerformance(input: unknown): Promise<QueuePerformance[]>;
+  pausedQueues(): Promise<QueueName[]>;
+  /** Every worker stops taking jobs from the queue within a second; running jobs finish. */
+  pauseQueue(name: unknown): Promise<QueueControlView>;
+  resumeQueue(name: unknown): Promise<QueueControlView>;
+  /** Cancels every waiting job of the queue (running jobs are untouched). */
+  purgeQueue(name: unknown): Promise<PurgeResult>;
+  /** The newest `last` lines of a job, oldest first. */
+  jobLogs(jobId: string, last: unknown): Promise<JobLogLineView[]>;
 }

@@ -6,6 +6,7 @@ import './types/integration.ts';
 import './types/sync-job.ts';
 import './types/schedule.ts';
 import './types/queue-stats.ts';
+import './types/monitor.ts';
 
 export type { SchemaContext } from './context.ts';
 

@@ -69,6 +69,14 @@ export interface Config {
     progressIntervalMs: number;
     /** How often a worker stamps heartbeat_at on the jobs it holds. */
     heartbeatIntervalMs: number;
+    /** On SIGTERM, how long running jobs may take to finish before they are handed back to their queue. */
+    shutdownGraceMs: number;
+    /** A worker beats in the worker registry every heartbeatIntervalMs; older than this, it is shown offline. */
+    offlineAfterMs: number;
+    /** A worker whose last registry beat is older than this is dropped from the registry. */
+    forgetAfterMs: number;
+    /** Newest log lines (info and above) kept per job for `SyncJob.logs`; 0 keeps none. */
+    jobLogLines: number;
   };
   reconciler: {
     intervalMs: number;
@@ -131,6 +139,10 @@ const envSchema = z.object({
   WORKER_STALL_INTERVAL_MS: int(100, 600_000).default(5000),
   WORKER_PROGRESS_INTERVAL_MS: int(0, 60_000).default(250),
   WORKER_HEARTBEAT_INTERVAL_MS: int(100, 600_000).default(5000),
+  WORKER_SHUTDOWN_GRACE_MS: int(0, 3_600_000).default(30_000),
+  WORKER_OFFLINE_AFTER_MS: int(200, 3_600_000).default(15_000),
+  WORKER_FORGET_AFTER_MS: int(200, 86_400_000).default(60_000),
+  JOB_LOG_LINES: int(0, 10_000).default(200),
   RECONCILE_INTERVAL_MS: int(100, 3_600_000).default(10_000),
   RECONCILE_GRACE_MS: int(0, 3_600_000).default(5000),
   RECONCILE_STALE_RUNNING_MS: int(1000, 86_400_000).default(60_000),
@@ -224,6 +236,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const softSeconds = e.JOB_SOFT_TIME_LIMIT ?? e.CELERY_TASK_SOFT_TIME_LIMIT ?? 300;
   const hardSeconds = e.JOB_TIME_LIMIT ?? e.CELERY_TASK_TIME_LIMIT ?? 600;
   if (hardSeconds < softSeconds) problems.push('JOB_TIME_LIMIT must not be below JOB_SOFT_TIME_LIMIT');
+  if (e.WORKER_OFFLINE_AFTER_MS <= e.WORKER_HEARTBEAT_INTERVAL_MS)
+    problems.push('WORKER_OFFLINE_AFTER_MS must be above WORKER_HEARTBEAT_INTERVAL_MS');
+  if (e.WORKER_FORGET_AFTER_MS < e.WORKER_OFFLINE_AFTER_MS)
+    problems.push('WORKER_FORGET_AFTER_MS must not be below WORKER_OFFLINE_AFTER_MS');
   let basicAuth: Config['monitor']['basicAuth'] = null;
   if (e.FLOWER_BASIC_AUTH) {
     const i = e.FLOWER_BASIC_AUTH.indexOf(':');
@@ -270,6 +286,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stallIntervalMs: e.WORKER_STALL_INTERVAL_MS,
       progressIntervalMs: e.WORKER_PROGRESS_INTERVAL_MS,
       heartbeatIntervalMs: e.WORKER_HEARTBEAT_INTERVAL_MS,
+      shutdownGraceMs: e.WORKER_SHUTDOWN_GRACE_MS,
+      offlineAfterMs: e.WORKER_OFFLINE_AFTER_MS,
+      forgetAfterMs: e.WORKER_FORGET_AFTER_MS,
+      jobLogLines: e.JOB_LOG_LINES,
     },
     reconciler: {
       intervalMs: e.RECONCILE_INTERVAL_MS,

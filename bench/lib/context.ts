@@ -46,6 +46,7 @@ export function workerEnv(options: BenchOptions): Record<string, string> {
     WORKER_CONCURRENCY: String(options.workerConcurrency),
     WORKER_QUEUE_CONCURRENCY: `sync_bulk=${options.workerConcurrency}`,
     LOG_LEVEL: options.workerLogLevel,
+    ...(options.workerNodeOptions ? { NODE_OPTIONS: options.workerNodeOptions } : {}),
   };
 }
 
@@ -80,7 +81,8 @@ export async function createContext(
       if (!options.quiet) console.error(`[bench +${((Date.now() - started) / 1000).toFixed(1)}s] ${message}`);
     },
     async startApi(label, build) {
-      const api = await startApi(label, baseEnv, { profile, build });
+      const env = options.apiNodeOptions ? { ...baseEnv, NODE_OPTIONS: options.apiNodeOptions } : baseEnv;
+      const api = await startApi(label, env, { profile, build });
       processes.add(api);
       return api;
     },
@@ -88,18 +90,27 @@ export async function createContext(
       const worker = await startWorker(
         label,
         { ...baseEnv, ...workerEnv(options), ...env },
-        async () => {
+        async (proc) => {
           const pair = canaries[nextCanary++ % canaries.length]!;
           const { id } = await createJob((await api).url, pair);
-          await poll(
-            `${label} to run its canary job`,
-            async () => {
-              const { rows } = await sql<{ status: string }>`
-                SELECT status FROM sync_jobs WHERE id = ${id}`.execute(database.db);
-              return rows[0]?.status === 'COMPLETED';
-            },
-            { timeoutMs: 90_000, intervalMs: 50 },
-          );
+          try {
+            await poll(
+              `${label} to run its canary job`,
+              async () => {
+                const { rows } = await sql<{ status: string }>`
+                  SELECT status FROM sync_jobs WHERE id = ${id}`.execute(database.db);
+                return rows[0]?.status === 'COMPLETED';
+              },
+              { timeoutMs: 90_000, intervalMs: 50 },
+            );
+          } catch (err) {
+            const { rows } = await sql<Record<string, unknown>>`
+              SELECT status, queue, attempts, worker_id, created_at, started_at, message, error
+              FROM sync_jobs WHERE id = ${id}`.execute(database.db);
+            throw new Error(
+              `${(err as Error).message}; canary ${id}: ${JSON.stringify(rows[0])}\n${proc.label} output:\n${proc.output()}`,
+            );
+          }
         },
         { profile, build },
       );

@@ -24,6 +24,9 @@ export interface BenchOptions {
   /** LOG_LEVEL of the worker children (the API always logs at info: its startup line carries its URL). */
   workerLogLevel: string;
   quiet: boolean;
+  /** NODE_OPTIONS for the worker / API children (e.g. --max-semi-space-size=32), to try V8 settings. */
+  workerNodeOptions: string | undefined;
+  apiNodeOptions: string | undefined;
 
   rawJobs: number;
   rawConcurrency: number;
@@ -126,6 +129,8 @@ export const USAGE = `npm run bench -- [flags]
   --worker-log-level=L    LOG_LEVEL of worker children (default warn)
   --memory-runtime=R      dist: the memory scenario compiles the server (tsconfig.build.json) to a temp folder
                           and runs that JavaScript, as production does (default); tsx: from source (--smoke)
+  --worker-node-options=O NODE_OPTIONS for worker children (e.g. --max-semi-space-size=32)
+  --api-node-options=O    NODE_OPTIONS for API children
   --quiet                 no progress lines
 sizes (flag or BENCH_* variable): ${Object.keys(FULL)
   .map((k) => `--${flagName(k)} (${envName(k)})`)
@@ -156,6 +161,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     'profile',
     'worker-log-level',
     'memory-runtime',
+    'worker-node-options',
+    'api-node-options',
     'quiet',
     ...Object.keys(base).map(flagName),
   ]);
@@ -193,6 +200,8 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     workerLogLevel: flags.get('worker-log-level') ?? env.BENCH_WORKER_LOG_LEVEL ?? 'warn',
     memoryRuntime: memoryRuntime === 'tsx' ? 'tsx' : 'dist',
     quiet: flags.has('quiet'),
+    workerNodeOptions: flags.get('worker-node-options') ?? env.BENCH_WORKER_NODE_OPTIONS,
+    apiNodeOptions: flags.get('api-node-options') ?? env.BENCH_API_NODE_OPTIONS,
     ...sizes,
   };
 }

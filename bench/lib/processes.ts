@@ -3,7 +3,7 @@
  * optionally under --cpu-prof and with the counting preload (bench/instrument.ts), and their peak RSS from /proc.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -143,16 +143,26 @@ function entrypoint(role: 'api' | 'worker', build: string | undefined): string {
 
 /**
  * Compiles server/, schema/ and db/ with the project's build config (tsconfig.build.json) into `outDir` — the
- * JavaScript production runs — with links to node_modules and package.json so it resolves like `dist/`.
+ * JavaScript production runs — with links to node_modules and package.json so it resolves like `dist/`. Returns
+ * tsc's type errors, if it reported any but still emitted the entrypoints.
  */
-export function buildJavaScript(outDir: string): void {
+export function buildJavaScript(outDir: string): string | undefined {
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir], {
-    cwd: ROOT,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  let problems: string | undefined;
+  try {
+    execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+  } catch (err) {
+    // tsc still emits when it finds type errors (e.g. work in progress elsewhere); only missing output is fatal.
+    problems = String((err as { stdout?: Buffer }).stdout ?? err).slice(0, 2000);
+    const emitted = ['api', 'worker'].every((role) => existsSync(join(outDir, 'server', 'main', `${role}.js`)));
+    if (!emitted) throw new Error(`tsc -p tsconfig.build.json emitted no entrypoints:\n${problems}`);
+  }
   symlinkSync(join(ROOT, 'node_modules'), join(outDir, 'node_modules'), 'dir');
   symlinkSync(join(ROOT, 'package.json'), join(outDir, 'package.json'));
+  return problems;
 }
 
 export interface ApiProcess extends RoleProcess {

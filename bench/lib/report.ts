@@ -113,8 +113,9 @@ export function tableRows(r: BenchResults): Row[] {
       scenario: 'create latency',
       measure: `createSyncJob at ${c.rate} req/s for ${c.durationS} s (autocannon, ${c.connections} connections; ${c.achievedRate} req/s achieved)`,
       result: `p50 ${ms(c.latencyMs.p50)}, p99 ${ms(c.latencyMs.p99)}, ${c.errors.total} errors`,
-      target: `p99 < ${TARGETS.createP99Ms} ms, 0 errors`,
-      met: c.latencyMs.p99 < TARGETS.createP99Ms && c.errors.total === 0,
+      target: `p99 < ${TARGETS.createP99Ms} ms, 0 errors, at the rate`,
+      // A run that could not offer the rate (the API answered slower than the connections could send) misses too.
+      met: c.latencyMs.p99 < TARGETS.createP99Ms && c.errors.total === 0 && c.achievedRate >= 0.95 * c.rate,
     });
   }
   if (r.bulk) {

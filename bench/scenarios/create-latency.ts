@@ -86,7 +86,7 @@ export async function runCreateLatency(ctx: BenchContext, api: ApiProcess): Prom
     });
   });
 
-  ctx.log(`create: ${result.requests.sent} requests sent; waiting for their ${ids.length} jobs to complete`);
+  ctx.log(`create: ${samples.length} responses; waiting for their ${ids.length} jobs to complete`);
   const done = await waitForJobs(ctx.db, ids, {
     timeoutMs: Math.max(120_000, ids.length * 30),
     what: 'the created jobs to finish',

@@ -22,6 +22,10 @@ export interface MemoryResult {
   maxQueued: number;
   api: { idleMb: number | null; peakMb: number | null };
   worker: { idleMb: number | null; peakMb: number | null };
+  /** RSS over time, every 500 ms: [seconds since the first bulk call, API MB, worker MB]. */
+  rssSeries: [number, number | null, number | null][];
+  /** RSS at the end, after every job completed (compare with the peak: growth that stays is a leak suspect). */
+  endMb: { api: number | null; worker: number | null };
   completed: number;
   unsuccessful: number;
 }
@@ -32,7 +36,8 @@ export async function runMemory(ctx: BenchContext): Promise<MemoryResult> {
   if (runtime === 'dist') {
     build = mkdtempSync(join(tmpdir(), 'sync-bench-build-'));
     ctx.log(`memory: compiling the server into ${build}`);
-    buildJavaScript(build);
+    const problems = buildJavaScript(build);
+    if (problems) ctx.log(`memory: tsc reported type errors but emitted the server; using it:\n${problems}`);
   }
   try {
     const pairs = (await seedPairs(ctx.db, jobs, EMPTY_STORE, 'memory')).slice(0, jobs);
@@ -43,11 +48,16 @@ export async function runMemory(ctx: BenchContext): Promise<MemoryResult> {
       const idle = { api: mb(api.rss()), worker: mb(worker.rss()) };
       let maxQueued = 0;
       let sampling = true;
+      const started = Date.now();
+      const rssSeries: MemoryResult['rssSeries'] = [];
       const sampler = (async () => {
-        while (sampling) {
+        for (let i = 0; sampling; i++) {
           const { rows } = await sql<{ n: number }>`
             SELECT count(*)::int AS n FROM sync_jobs WHERE status = 'QUEUED'`.execute(ctx.db);
           maxQueued = Math.max(maxQueued, rows[0]?.n ?? 0);
+          if (i % 2 === 0) {
+            rssSeries.push([Math.round((Date.now() - started) / 100) / 10, mb(api.rss()), mb(worker.rss())]);
+          }
           await sleep(250);
         }
       })();
@@ -60,12 +70,15 @@ export async function runMemory(ctx: BenchContext): Promise<MemoryResult> {
       });
       sampling = false;
       await sampler;
+      await sleep(1000);
       return {
         runtime,
         jobs: ids.length,
         maxQueued,
         api: { idleMb: idle.api, peakMb: mb(api.peakRss()) },
         worker: { idleMb: idle.worker, peakMb: mb(worker.peakRss()) },
+        rssSeries,
+        endMb: { api: mb(api.rss()), worker: mb(worker.rss()) },
         completed: done.completed,
         unsuccessful: done.unsuccessful,
       };

@@ -11,7 +11,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       ADD COLUMN children_finished integer NOT NULL DEFAULT 0,
       ADD COLUMN children_failed integer NOT NULL DEFAULT 0,
       ADD COLUMN children_cancelled integer NOT NULL DEFAULT 0`.execute(db);
-  await sql`CREATE INDEX sync_jobs_parent ON sync_jobs (parent_id, created_at) WHERE parent_id IS NOT NULL`.execute(db);
+  await sql`CREATE INDEX sync_jobs_parent ON sync_jobs (parent_id, created_at) WHERE parent_id IS NOT NULL`.execute(
+    db,
+  );
   await sql`
     CREATE FUNCTION sync_jobs_roll_up() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE

@@ -4,8 +4,10 @@
  * Writes made on behalf of an attempt carry its number, so a late write from an abandoned attempt changes nothing.
  */
 import { sql, type Expression, type SqlBool } from 'kysely';
+import { jsonObjectFrom } from 'kysely/helpers/postgres';
 import type { Database } from '../database.ts';
 import type {
+  Integration,
   JobError,
   JobStatus,
   JobType,
@@ -121,36 +123,61 @@ export async function countSyncJobs(db: Database, filter: SyncJobFilter): Promis
 }
 
 /**
- * QUEUED → RUNNING for a delivered job, or a take-over of a RUNNING job whose worker was declared stalled.
- * Returns undefined when this delivery must not run (cancelled, finished, attempts spent).
+ * QUEUED → RUNNING for a delivered job, or a take-over of a RUNNING job whose worker was declared stalled, with the
+ * job's integration. Returns undefined when this delivery must not run (cancelled, finished, attempts spent).
  */
 export async function startSyncJob(
   db: Database,
   id: string,
   queue: QueueName,
   workerId: string,
-): Promise<SyncJob | undefined> {
-  return (
-    db
-      .updateTable('sync_jobs')
-      .set((eb) => ({
-        status: 'RUNNING',
-        attempts: eb('attempts', '+', 1),
-        started_at: sql<Date>`coalesce(started_at, now())`,
-        worker_id: workerId,
-        heartbeat_at: sql<Date>`now()`,
-        dedup_key: null,
-        updated_at: sql<Date>`now()`,
-      }))
-      .where('id', '=', id)
-      // A delivery from a queue the job no longer belongs to (it was promoted) is stale.
-      .where('queue', '=', queue)
-      .where('status', 'in', ['QUEUED', 'RUNNING'])
-      .where('cancel_requested_at', 'is', null)
-      .where((eb) => eb('attempts', '<', eb.ref('max_attempts')))
-      .returningAll()
-      .executeTakeFirst()
-  );
+): Promise<{ job: SyncJob; integration: Integration | null } | undefined> {
+  const row = await db
+    .updateTable('sync_jobs')
+    .set((eb) => ({
+      status: 'RUNNING',
+      attempts: eb('attempts', '+', 1),
+      started_at: sql<Date>`coalesce(started_at, now())`,
+      worker_id: workerId,
+      heartbeat_at: sql<Date>`now()`,
+      dedup_key: null,
+      updated_at: sql<Date>`now()`,
+    }))
+    .where('id', '=', id)
+    // Parents are rolled up from their children, never run.
+    .where('child_count', 'is', null)
+    // A delivery from a queue the job no longer belongs to (it was promoted) is stale.
+    .where('queue', '=', queue)
+    .where('status', 'in', ['QUEUED', 'RUNNING'])
+    .where('cancel_requested_at', 'is', null)
+    .where((eb) => eb('attempts', '<', eb.ref('max_attempts')))
+    // A delivery ahead of the job's time (it was rescheduled meanwhile) is stale; the delayed copy will come.
+    .where((eb) =>
+      eb.or([eb('run_at', 'is', null), eb('run_at', '<=', sql<Date>`now() + interval '1 second'`)]),
+    )
+    .returningAll()
+    // The job's integration comes back in the same round trip (as JSON: its dates are revived below).
+    .returning((eb) =>
+      jsonObjectFrom(
+        eb
+          .selectFrom('integrations')
+          .selectAll()
+          .whereRef('integrations.id', '=', 'sync_jobs.integration_id'),
+      ).as('integration'),
+    )
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { integration, ...job } = row;
+  return {
+    job,
+    integration: integration
+      ? {
+          ...integration,
+          created_at: new Date(integration.created_at),
+          updated_at: new Date(integration.updated_at),
+        }
+      : null,
+  };
 }
 
 function heldBy(id: string, attempt: number) {
@@ -322,7 +349,11 @@ export async function listSyncJobEvents(db: Database, jobId: string, limit = 500
 export async function requestParentCancel(db: Database, id: string): Promise<SyncJob | undefined> {
   return db
     .updateTable('sync_jobs')
-    .set({ cancel_requested_at: sql<Date>`coalesce(cancel_requested_at, now())`, dedup_key: null, updated_at: sql<Date>`now()` })
+    .set({
+      cancel_requested_at: sql<Date>`coalesce(cancel_requested_at, now())`,
+      dedup_key: null,
+      updated_at: sql<Date>`now()`,
+    })
     .where('id', '=', id)
     .where('child_count', 'is not', null)
     .where('status', 'in', ['QUEUED', 'RUNNING'])
@@ -340,7 +371,11 @@ export async function listUnfinishedChildren(db: Database, parentId: string): Pr
     .execute();
 }
 
-export async function listChildrenByStatus(db: Database, parentId: string, status: JobStatus[]): Promise<SyncJob[]> {
+export async function listChildrenByStatus(
+  db: Database,
+  parentId: string,
+  status: JobStatus[],
+): Promise<SyncJob[]> {
   return db
     .selectFrom('sync_jobs')
     .selectAll()
@@ -478,7 +513,9 @@ export async function queueStatusCounts(db: Database): Promise<QueueStatusRow[]>
       count(*) FILTER (WHERE status = 'COMPLETED')::int,
       count(*) FILTER (WHERE status = 'FAILED')::int,
       NULL
-    FROM sync_jobs WHERE finished_at > now() - interval '1 hour' AND child_count IS NULL GROUP BY queue`.execute(db);
+    FROM sync_jobs WHERE finished_at > now() - interval '1 hour' AND child_count IS NULL GROUP BY queue`.execute(
+    db,
+  );
   return rows;
 }
 

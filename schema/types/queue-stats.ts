@@ -4,7 +4,7 @@ import type { QueueFigures, QueueStats, ThroughputPoint } from '../context.ts';
 import { compact } from '../input.ts';
 import { QueueNameEnum } from './enums.ts';
 
-const QueueFiguresRef = builder.objectRef<QueueFigures>('QueueFigures').implement({
+export const QueueFiguresRef = builder.objectRef<QueueFigures>('QueueFigures').implement({
   fields: (t) => ({
     name: t.field({ type: QueueNameEnum, resolve: (q) => q.name }),
     waiting: t.exposeInt('waiting'),

@@ -1,27 +1,17 @@
 /**
  * The API process: GraphQL (yoga, GraphiQL served without a CDN) at /graphql, the REST shim at /api/sync/*,
- * health at /healthz and /readyz — all on one node http server.
+ * health at /healthz and /readyz, Prometheus metrics at /metrics — all on one node http server.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { createYoga } from 'graphql-yoga';
-import { useServer } from 'graphql-ws/use/ws';
-import { Redis } from 'ioredis';
-import { WebSocketServer } from 'ws';
-import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
-import { buildSchema, type SchemaContext } from '../../schema/index.ts';
+import type { SchemaContext } from '../../schema/index.ts';
 import type { Config } from '../config.ts';
-import { createJobEventPublisher } from '../events/job-events.ts';
-import { createLiveFeed } from '../events/live-feed.ts';
-import { createIntegrationService } from '../integrations/integration-service.ts';
-import { createSyncJobService } from '../jobs/sync-job-service.ts';
 import type { Logger } from '../logger.ts';
-import { createQueueTransport, openBeeQueues } from '../queue/transport.ts';
-import { createScheduleService } from '../schedules/schedule-service.ts';
+import { createApiServices } from './api-services.ts';
 import { createDashboardAssets } from './dashboard-assets.ts';
-import { createMaskError } from './graphql-errors.ts';
+import { createGraphqlEndpoint } from './graphql-endpoint.ts';
+import { createJobLogsRoute } from './rest-job-logs.ts';
 import { createRestHandler } from './rest.ts';
 
 export interface ApiApp {
@@ -32,49 +22,18 @@ export interface ApiApp {
 }
 
 export function buildApiApp(options: { config: Config; db: Database; log: Logger }): ApiApp {
-  const { config, db, log } = options;
-  const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: false });
-  redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
-  const transport = createQueueTransport(
-    () => openBeeQueues({ redisUrl: config.redis.url, prefix: config.redis.prefix, log }),
-    redis,
-    config.redis.prefix,
-  );
-  const events = createJobEventPublisher(redis, config.redis.prefix);
-  const jobs = createSyncJobService({ db, transport, events, config, log });
-  const subscriber = new Redis(config.redis.url, { maxRetriesPerRequest: null });
-  subscriber.on('error', (err) => log.warn({ err: err.message }, 'redis subscriber error'));
-  const live = createLiveFeed({
-    db,
-    prefix: config.redis.prefix,
-    subscriber,
-    publisher: redis,
-    stats: () => jobs.stats(),
+  const { config, log } = options;
+  const api = createApiServices(options);
+  const { services } = api;
+  const graphql = createGraphqlEndpoint({
+    services,
     log,
+    endpoint: '/graphql',
+    title: 'Sync Orchestrator GraphiQL',
   });
-  const services: SchemaContext = {
-    jobs,
-    integrations: createIntegrationService(db),
-    live,
-    schedules: createScheduleService({ db, config }),
-  };
-
-  const yoga = createYoga<{ req: IncomingMessage; res: ServerResponse }>({
-    schema: buildSchema(),
-    context: () => services,
-    graphqlEndpoint: '/graphql',
-    graphiql: { title: 'Sync Orchestrator GraphiQL', subscriptionsProtocol: 'WS' },
-    renderGraphiQL,
-    landingPage: false,
-    maskedErrors: { maskError: createMaskError(log) },
-    logging: {
-      debug: (...args) => log.debug(args.map(String).join(' ')),
-      info: (...args) => log.info(args.map(String).join(' ')),
-      warn: (...args) => log.warn(args.map(String).join(' ')),
-      error: (...args) => log.error(args.map(String).join(' ')),
-    },
-  });
+  const { yoga } = graphql;
   const rest = createRestHandler({ jobs: services.jobs, bodyLimitBytes: config.http.bodyLimitBytes, log });
+  const jobLogs = createJobLogsRoute({ jobs: services.jobs, monitor: services.monitor, log });
   const dashboard = createDashboardAssets();
 
   function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -82,33 +41,26 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
     res.end(JSON.stringify(body));
   }
 
-  async function readiness(): Promise<Record<string, string>> {
-    const checks: Record<string, string> = {};
-    await Promise.all([
-      sql`SELECT 1`
-        .execute(db)
-        .then(() => (checks.postgres = 'ok'))
-        .catch((err: unknown) => (checks.postgres = String(err))),
-      redis
-        .ping()
-        .then(() => (checks.redis = 'ok'))
-        .catch((err: unknown) => (checks.redis = String(err))),
-    ]);
-    return checks;
-  }
-
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    if (jobLogs.matches(path)) {
+      void jobLogs.handle(req, res);
+      return;
+    }
     if (path.startsWith('/api/')) {
       void rest(req, res);
       return;
     }
     if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
     if (path === '/readyz') {
-      void readiness().then((checks) => {
+      void api.readiness().then((checks) => {
         const ok = Object.values(checks).every((v) => v === 'ok');
         sendJson(res, ok ? 200 : 503, { status: ok ? 'ok' : 'unavailable', checks });
       });
+      return;
+    }
+    if (path === '/metrics') {
+      void api.metrics.handle(req, res);
       return;
     }
     if (path.startsWith('/graphql')) {
@@ -139,44 +91,14 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
     sendJson(res, 404, { error: { code: 'NOT_FOUND', message: `Nothing at ${path}`, details: null } });
   });
 
-  // graphql-ws on the same path and port as HTTP; yoga's envelop gives it the same schema, context and errors.
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
-  const ws = useServer(
-    {
-      execute: (args: any) => args.rootValue.execute(args),
-      subscribe: (args: any) => args.rootValue.subscribe(args),
-      onSubscribe: async (ctx, _id, params) => {
-        const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
-          ...ctx,
-          req: ctx.extra.request,
-          socket: ctx.extra.socket,
-          params,
-        });
-        const document = parse(params.query);
-        const errors = validate(schema, document);
-        if (errors.length > 0) return errors;
-        return {
-          schema,
-          operationName: params.operationName,
-          document,
-          variableValues: params.variables,
-          contextValue: await contextFactory(),
-          rootValue: { execute, subscribe },
-        };
-      },
-    },
-    wss,
-  );
+  const ws = graphql.attachWebSocket(server);
 
   return {
     server,
     services,
     async start(port = config.http.port, host = config.http.host) {
       // Redis may be down at boot: the API still starts, records jobs, and the reconciler enqueues them later.
-      await Promise.race([
-        new Promise((resolve) => redis.once('ready', resolve)),
-        new Promise((resolve) => setTimeout(resolve, 5000).unref()),
-      ]);
+      await api.redisReady();
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => {
@@ -191,16 +113,13 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
     async stop() {
       // Subscribers first (graphql-ws closes with 1001 "Going away", SSE streams end), then the Redis connections
       // their unsubscribes go through.
-      live.close();
+      api.endSubscriptions();
       await ws.dispose();
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await transport.close().catch(() => undefined);
-      await subscriber.quit().catch(() => undefined);
-      await redis.quit().catch(() => undefined);
+      await api.close();
     },
   };
 }

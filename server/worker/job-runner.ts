@@ -3,7 +3,6 @@
  * limits, coalesces progress, and records exactly one outcome through the guarded transitions of the state machine.
  */
 import type { Database } from '../../db/database.ts';
-import { findIntegrationById } from '../../db/queries/integration.ts';
 import {
   finishSyncJob,
   requeueSyncJobForRetry,
@@ -48,6 +47,8 @@ export interface JobRunnerDeps {
   getHandler(type: string): AnyJobHandler | undefined;
   /** Jobs this process holds, by id; cancel messages and heartbeats use it. */
   held: Map<string, HeldJob>;
+  /** Wraps each job's logger (the worker keeps the job's lines for `SyncJob.logs`: server/monitor/job-log-sink.ts). */
+  jobLogger?: (jobLog: Logger, job: SyncJob) => Logger;
 }
 
 /** Thrown back to Bee-Queue so it schedules the next attempt with backoff. */
@@ -98,20 +99,22 @@ export function createJobRunner(deps: JobRunnerDeps) {
 
   /** Runs one Bee-Queue delivery of job `id` taken from `queue`. Throws RetryLater to ask for another attempt. */
   return async function runDelivery(queue: QueueName, id: string): Promise<void> {
-    const job = await startSyncJob(db, id, queue, workerId);
-    if (!job) {
+    const started = await startSyncJob(db, id, queue, workerId);
+    if (!started) {
       const settled = await settleUnstartableSyncJob(db, id, queue);
       if (settled) await emit(settled.status === 'CANCELLED' ? 'CANCELLED' : 'FAILED', settled);
       return;
     }
+    const { job } = started;
     await emit('STARTED', job);
     const attempt = job.attempts;
-    const jobLog = log.child({
+    const baseJobLog = log.child({
       jobId: job.id,
       attempt,
       integrationId: job.integration_id,
       syncType: job.sync_type,
     });
+    const jobLog = deps.jobLogger ? deps.jobLogger(baseJobLog, job) : baseJobLog;
     const zero: JobCounts = { processed: 0, total: null, failed: 0 };
 
     const handler = deps.getHandler(job.sync_type);
@@ -134,7 +137,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
     }
     let integration: Integration | undefined;
     if (handler.scope !== 'system') {
-      integration = job.integration_id ? await findIntegrationById(db, job.integration_id) : undefined;
+      integration = started.integration ?? undefined;
       if (!integration || !integration.enabled) {
         const message = integration ? 'The integration is disabled' : 'The integration no longer exists';
         await fail(job, zero, { code: 'INTEGRATION_UNAVAILABLE', message, attempt });

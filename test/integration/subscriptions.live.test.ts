@@ -62,7 +62,11 @@ beforeAll(async () => {
 
 afterEach(async () => {
   await Promise.all(subs.splice(0).map((s) => s.close()));
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await Promise.all(
+    clients.splice(0).map(async (c) => {
+      await c.dispose();
+    }),
+  );
 });
 
 afterAll(async () => {
@@ -188,8 +192,15 @@ describe('jobEvents and queueStatsUpdated', () => {
       },
       { intervalMs: 50 },
     );
+    // Another integration's job runs meanwhile: none of its events may reach this subscriber.
+    const otherId = await createJob(other);
     const id = await createJob(integrationId);
     await sub.until('completion', (e) => e.job.id === id && e.kind === 'COMPLETED');
+    await waitFor(
+      'other job done',
+      async () => (await findSyncJobById(stack.db, otherId))?.status === 'COMPLETED',
+    );
+    expect(sub.events.some((e) => e.job.id === otherId)).toBe(false);
     const kinds = sub.events.filter((e) => e.job.id === id).map((e) => e.kind);
     expect(kinds[0]).toBe('CREATED');
     expect(kinds).toContain('STARTED');

@@ -63,10 +63,13 @@ describe('sync job state machine', () => {
     const job = await newJob({ dedup_key: `${integrationId}:PRODUCTS` });
     expect(await startSyncJob(t.db, job.id, 'sync_bulk', 'w1')).toBeUndefined(); // stale queue
     const running = await startSyncJob(t.db, job.id, 'sync_products', 'w1');
-    expect(running).toMatchObject({ status: 'RUNNING', attempts: 1, worker_id: 'w1', dedup_key: null });
+    expect(running?.job).toMatchObject({ status: 'RUNNING', attempts: 1, worker_id: 'w1', dedup_key: null });
+    // The job's integration comes with the claim, in the same round trip.
+    expect(running?.integration).toMatchObject({ id: integrationId, platform: 'SANDBOX', enabled: true });
+    expect(running?.integration?.created_at).toBeInstanceOf(Date);
     // A stall re-delivery takes over with the next attempt; the first attempt's writes no longer land.
     const takeover = await startSyncJob(t.db, job.id, 'sync_products', 'w2');
-    expect(takeover).toMatchObject({ attempts: 2, worker_id: 'w2' });
+    expect(takeover?.job).toMatchObject({ attempts: 2, worker_id: 'w2' });
     expect(await updateSyncJobProgress(t.db, job.id, 1, counts)).toBeUndefined();
     expect(await finishSyncJob(t.db, job.id, 1, { status: 'COMPLETED', counts })).toBeUndefined();
     // Attempts spent: a third delivery cannot start.
@@ -79,6 +82,15 @@ describe('sync job state machine', () => {
       result: { ok: true },
     });
     expect(done?.finished_at).not.toBeNull();
+  });
+
+  it('a parent is never claimed, and neither is a delivery ahead of its run_at', async () => {
+    const parent = await newJob({ child_count: 3, sync_type: 'ALL', queue: 'sync_bulk' });
+    expect(await startSyncJob(t.db, parent.id, 'sync_bulk', 'w')).toBeUndefined();
+    const later = await newJob({ run_at: new Date(Date.now() + 60_000) });
+    expect(await startSyncJob(t.db, later.id, 'sync_products', 'w')).toBeUndefined();
+    const due = await newJob({ run_at: new Date(Date.now() - 1000) });
+    expect((await startSyncJob(t.db, due.id, 'sync_products', 'w'))?.job.status).toBe('RUNNING');
   });
 
   it('finished jobs cannot move again', async () => {
@@ -118,7 +130,7 @@ describe('sync job state machine', () => {
     await startSyncJob(t.db, plain.id, 'sync_products', 'w');
     const retry = await requeueSyncJobForRetry(t.db, plain.id, 1, { runAt: new Date(), error: err, counts });
     expect(retry).toMatchObject({ status: 'QUEUED', attempts: 1, processed_items: 3 });
-    expect(await startSyncJob(t.db, plain.id, 'sync_products', 'w')).toMatchObject({ attempts: 2 });
+    expect((await startSyncJob(t.db, plain.id, 'sync_products', 'w'))?.job).toMatchObject({ attempts: 2 });
 
     const cancelled = await newJob();
     await startSyncJob(t.db, cancelled.id, 'sync_products', 'w');

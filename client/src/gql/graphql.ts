@@ -32,7 +32,7 @@ export type JobEventFilter = {
   queue?: Array<QueueName> | null | undefined;
   /** Status of the job after the change. */
   status?: Array<JobStatus> | null | undefined;
-  syncType?: Array<SyncType> | null | undefined;
+  syncType?: Array<JobType> | null | undefined;
 };
 
 /** What changed. PROGRESS events are coalesced; every other kind is delivered. */
@@ -53,6 +53,14 @@ export type JobStatus =
   | 'FAILED'
   | 'QUEUED'
   | 'RUNNING';
+
+/** What a job does: a sync type, or CLEANUP (maintenance work that belongs to no integration). */
+export type JobType =
+  | 'ALL'
+  | 'CLEANUP'
+  | 'INVENTORY'
+  | 'ORDERS'
+  | 'PRODUCTS';
 
 /** SANDBOX is a simulated store kept in Postgres, for trying everything without credentials. */
 export type Platform =
@@ -84,7 +92,7 @@ export type SyncJobFilter = {
   priority?: Array<Priority> | null | undefined;
   queue?: Array<QueueName> | null | undefined;
   status?: Array<JobStatus> | null | undefined;
-  syncType?: Array<SyncType> | null | undefined;
+  syncType?: Array<JobType> | null | undefined;
   /** Leave out the children of full syncs. */
   topLevel?: boolean | null | undefined;
 };
@@ -110,19 +118,19 @@ export type IntegrationNamesQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type IntegrationNamesQuery = { integrations: Array<{ id: string, name: string | null, enabled: boolean | null }> | null };
 
-export type IntegrationCardFragment = { id: string, name: string | null, platform: Platform | null, enabled: boolean | null, hasCredentials: boolean | null, settings: unknown, createdAt: string | null, lastJobs: Array<{ id: string | null, syncType: SyncType | null, status: JobStatus | null, finishedAt: string | null, createdAt: string | null, error: { code: string | null, message: string | null } | null }> | null };
+export type IntegrationCardFragment = { id: string, name: string | null, platform: Platform | null, enabled: boolean | null, hasCredentials: boolean | null, settings: unknown, createdAt: string | null, lastJobs: Array<{ id: string | null, syncType: JobType | null, status: JobStatus | null, finishedAt: string | null, createdAt: string | null, error: { code: string | null, message: string | null } | null }> | null };
 
 export type IntegrationsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type IntegrationsQuery = { integrations: Array<{ id: string, name: string | null, platform: Platform | null, enabled: boolean | null, hasCredentials: boolean | null, settings: unknown, createdAt: string | null, lastJobs: Array<{ id: string | null, syncType: SyncType | null, status: JobStatus | null, finishedAt: string | null, createdAt: string | null, error: { code: string | null, message: string | null } | null }> | null }> | null };
+export type IntegrationsQuery = { integrations: Array<{ id: string, name: string | null, platform: Platform | null, enabled: boolean | null, hasCredentials: boolean | null, settings: unknown, createdAt: string | null, lastJobs: Array<{ id: string | null, syncType: JobType | null, status: JobStatus | null, finishedAt: string | null, createdAt: string | null, error: { code: string | null, message: string | null } | null }> | null }> | null };
 
 export type CreateIntegrationMutationVariables = Exact<{
   input: CreateIntegrationInput;
 }>;
 
 
-export type CreateIntegrationMutation = { createIntegration: { id: string, name: string | null, platform: Platform | null, enabled: boolean | null, hasCredentials: boolean | null, settings: unknown, createdAt: string | null, lastJobs: Array<{ id: string | null, syncType: SyncType | null, status: JobStatus | null, finishedAt: string | null, createdAt: string | null, error: { code: string | null, message: string | null } | null }> | null } | null };
+export type CreateIntegrationMutation = { createIntegration: { id: string, name: string | null, platform: Platform | null, enabled: boolean | null, hasCredentials: boolean | null, settings: unknown, createdAt: string | null, lastJobs: Array<{ id: string | null, syncType: JobType | null, status: JobStatus | null, finishedAt: string | null, createdAt: string | null, error: { code: string | null, message: string | null } | null }> | null } | null };
 
 export type EnableIntegrationMutationVariables = Exact<{
   id: string | number;
@@ -138,7 +146,7 @@ export type DisableIntegrationMutationVariables = Exact<{
 
 export type DisableIntegrationMutation = { disableIntegration: { id: string, enabled: boolean | null } | null };
 
-export type JobRowFragment = { id: string | null, integrationId: string | null, syncType: SyncType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null };
+export type JobRowFragment = { id: string | null, integrationId: string | null, syncType: JobType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null };
 
 export type JobsQueryVariables = Exact<{
   filter?: SyncJobFilter | null | undefined;
@@ -147,14 +155,14 @@ export type JobsQueryVariables = Exact<{
 }>;
 
 
-export type JobsQuery = { jobs: { totalCount: number | null, pageInfo: { endCursor: string | null, hasNextPage: boolean | null } | null, nodes: Array<{ id: string | null, integrationId: string | null, syncType: SyncType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null }> | null } | null };
+export type JobsQuery = { jobs: { totalCount: number | null, pageInfo: { endCursor: string | null, hasNextPage: boolean | null } | null, nodes: Array<{ id: string | null, integrationId: string | null, syncType: JobType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null }> | null } | null };
 
 export type JobEventsSubscriptionVariables = Exact<{
   filter?: JobEventFilter | null | undefined;
 }>;
 
 
-export type JobEventsSubscription = { jobEvents: { kind: JobEventKind | null, at: string | null, job: { id: string | null, integrationId: string | null, syncType: SyncType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null } | null } | null };
+export type JobEventsSubscription = { jobEvents: { kind: JobEventKind | null, at: string | null, job: { id: string | null, integrationId: string | null, syncType: JobType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null } | null } | null };
 
 export type JobFinishedSubscriptionVariables = Exact<{
   filter?: JobEventFilter | null | undefined;
@@ -170,35 +178,35 @@ export type FindJobQueryVariables = Exact<{
 
 export type FindJobQuery = { job: { id: string | null } | null };
 
-export type JobDetailFragment = { origin: string | null, idempotencyKey: string | null, workerId: string | null, retryOf: string | null, updatedAt: string | null, result: unknown, id: string | null, integrationId: string | null, syncType: SyncType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, options: { fullSync: boolean | null, batchSize: number | null, dryRun: boolean | null } | null, error: { code: string | null, message: string | null, attempt: number | null, retryable: boolean | null } | null, integration: { id: string, name: string | null, platform: Platform | null } | null, events: Array<{ kind: JobEventKind | null, status: JobStatus | null, attempt: number | null, message: string | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, at: string | null, error: { code: string | null, message: string | null } | null }> | null };
+export type JobDetailFragment = { origin: string | null, idempotencyKey: string | null, workerId: string | null, retryOf: string | null, updatedAt: string | null, result: unknown, id: string | null, integrationId: string | null, syncType: JobType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, options: { fullSync: boolean | null, batchSize: number | null, dryRun: boolean | null } | null, error: { code: string | null, message: string | null, attempt: number | null, retryable: boolean | null } | null, integration: { id: string, name: string | null, platform: Platform | null } | null, events: Array<{ kind: JobEventKind | null, status: JobStatus | null, attempt: number | null, message: string | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, at: string | null, error: { code: string | null, message: string | null } | null }> | null };
 
 export type JobDetailQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type JobDetailQuery = { job: { origin: string | null, idempotencyKey: string | null, workerId: string | null, retryOf: string | null, updatedAt: string | null, result: unknown, id: string | null, integrationId: string | null, syncType: SyncType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, options: { fullSync: boolean | null, batchSize: number | null, dryRun: boolean | null } | null, error: { code: string | null, message: string | null, attempt: number | null, retryable: boolean | null } | null, integration: { id: string, name: string | null, platform: Platform | null } | null, events: Array<{ kind: JobEventKind | null, status: JobStatus | null, attempt: number | null, message: string | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, at: string | null, error: { code: string | null, message: string | null } | null }> | null } | null };
+export type JobDetailQuery = { job: { origin: string | null, idempotencyKey: string | null, workerId: string | null, retryOf: string | null, updatedAt: string | null, result: unknown, id: string | null, integrationId: string | null, syncType: JobType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, options: { fullSync: boolean | null, batchSize: number | null, dryRun: boolean | null } | null, error: { code: string | null, message: string | null, attempt: number | null, retryable: boolean | null } | null, integration: { id: string, name: string | null, platform: Platform | null } | null, events: Array<{ kind: JobEventKind | null, status: JobStatus | null, attempt: number | null, message: string | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, at: string | null, error: { code: string | null, message: string | null } | null }> | null } | null };
 
 export type JobUpdatedSubscriptionVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type JobUpdatedSubscription = { jobUpdated: { origin: string | null, idempotencyKey: string | null, workerId: string | null, retryOf: string | null, updatedAt: string | null, result: unknown, id: string | null, integrationId: string | null, syncType: SyncType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, options: { fullSync: boolean | null, batchSize: number | null, dryRun: boolean | null } | null, error: { code: string | null, message: string | null, attempt: number | null, retryable: boolean | null } | null, integration: { id: string, name: string | null, platform: Platform | null } | null, events: Array<{ kind: JobEventKind | null, status: JobStatus | null, attempt: number | null, message: string | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, at: string | null, error: { code: string | null, message: string | null } | null }> | null } | null };
+export type JobUpdatedSubscription = { jobUpdated: { origin: string | null, idempotencyKey: string | null, workerId: string | null, retryOf: string | null, updatedAt: string | null, result: unknown, id: string | null, integrationId: string | null, syncType: JobType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, options: { fullSync: boolean | null, batchSize: number | null, dryRun: boolean | null } | null, error: { code: string | null, message: string | null, attempt: number | null, retryable: boolean | null } | null, integration: { id: string, name: string | null, platform: Platform | null } | null, events: Array<{ kind: JobEventKind | null, status: JobStatus | null, attempt: number | null, message: string | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, at: string | null, error: { code: string | null, message: string | null } | null }> | null } | null };
 
 export type CreateSyncJobMutationVariables = Exact<{
   input: CreateSyncJobInput;
 }>;
 
 
-export type CreateSyncJobMutation = { createSyncJob: { deduplicated: boolean | null, job: { id: string | null, integrationId: string | null, syncType: SyncType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null } | null } | null };
+export type CreateSyncJobMutation = { createSyncJob: { deduplicated: boolean | null, job: { id: string | null, integrationId: string | null, syncType: JobType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null } | null } | null };
 
 export type BulkCreateSyncJobsMutationVariables = Exact<{
   jobs: Array<CreateSyncJobInput> | CreateSyncJobInput;
 }>;
 
 
-export type BulkCreateSyncJobsMutation = { bulkCreateSyncJobs: { createdCount: number | null, deduplicatedCount: number | null, jobs: Array<{ id: string | null, integrationId: string | null, syncType: SyncType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null }> | null } | null };
+export type BulkCreateSyncJobsMutation = { bulkCreateSyncJobs: { createdCount: number | null, deduplicatedCount: number | null, jobs: Array<{ id: string | null, integrationId: string | null, syncType: JobType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null }> | null } | null };
 
 export type QuickSyncMutationVariables = Exact<{
   integrationId: string | number;
@@ -206,21 +214,21 @@ export type QuickSyncMutationVariables = Exact<{
 }>;
 
 
-export type QuickSyncMutation = { quickSync: { results: Array<{ deduplicated: boolean | null, job: { id: string | null, integrationId: string | null, syncType: SyncType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null } | null }> | null } | null };
+export type QuickSyncMutation = { quickSync: { results: Array<{ deduplicated: boolean | null, job: { id: string | null, integrationId: string | null, syncType: JobType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null } | null }> | null } | null };
 
 export type CancelSyncJobMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CancelSyncJobMutation = { cancelSyncJob: { id: string | null, integrationId: string | null, syncType: SyncType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null } | null };
+export type CancelSyncJobMutation = { cancelSyncJob: { id: string | null, integrationId: string | null, syncType: JobType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null } | null };
 
 export type RetrySyncJobMutationVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type RetrySyncJobMutation = { retrySyncJob: { deduplicated: boolean | null, job: { id: string | null, integrationId: string | null, syncType: SyncType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null } | null } | null };
+export type RetrySyncJobMutation = { retrySyncJob: { deduplicated: boolean | null, job: { id: string | null, integrationId: string | null, syncType: JobType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null } | null } | null };
 
 export type RescheduleSyncJobMutationVariables = Exact<{
   id: string | number;
@@ -228,7 +236,7 @@ export type RescheduleSyncJobMutationVariables = Exact<{
 }>;
 
 
-export type RescheduleSyncJobMutation = { rescheduleSyncJob: { deduplicated: boolean | null, job: { id: string | null, integrationId: string | null, syncType: SyncType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null } | null } | null };
+export type RescheduleSyncJobMutation = { rescheduleSyncJob: { deduplicated: boolean | null, job: { id: string | null, integrationId: string | null, syncType: JobType | null, priority: Priority | null, queue: QueueName | null, status: JobStatus | null, progress: number | null, processedItems: number | null, totalItems: number | null, failedItems: number | null, message: string | null, attempts: number | null, maxAttempts: number | null, cancelRequestedAt: string | null, createdAt: string | null, startedAt: string | null, finishedAt: string | null, runAt: string | null, version: number | null, error: { code: string | null, message: string | null } | null } | null } | null };
 
 export type QueueStatsFieldsFragment = { generatedAt: string | null, totals: { queued: number | null, running: number | null, completed: number | null, failed: number | null, cancelled: number | null } | null, queues: Array<{ name: QueueName | null, waiting: number | null, active: number | null, delayed: number | null, completedLastHour: number | null, failedLastHour: number | null, oldestWaitingSeconds: number | null }> | null };
 

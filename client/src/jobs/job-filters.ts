@@ -7,6 +7,7 @@
 import type {
   JobEventFilter,
   JobStatus,
+  JobType,
   Priority,
   QueueName,
   SyncJobFilter,
@@ -122,7 +123,7 @@ export function toJobEventFilter(filters: JobFilters): JobEventFilter {
 
 export interface FilterableJob {
   status?: JobStatus | null;
-  syncType?: SyncType | null;
+  syncType?: JobType | null;
   priority?: Priority | null;
   queue?: QueueName | null;
   integrationId?: string | null;
@@ -133,7 +134,7 @@ export function jobMatchesFilters(job: FilterableJob, filters: JobFilters): bool
     allowed.length === 0 || (value != null && allowed.includes(value));
   return (
     within(job.status, filters.status) &&
-    within(job.syncType, filters.syncType) &&
+    within<JobType>(job.syncType, filters.syncType) &&
     within(job.priority, filters.priority) &&
     within(job.queue, filters.queue) &&
     (filters.integrationId === null || job.integrationId === filters.integrationId)

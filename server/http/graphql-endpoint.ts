@@ -1,0 +1,87 @@
+/**
+ * GraphQL over HTTP (yoga: GraphiQL served without a CDN, SSE) and graphql-ws on the same path, for any server
+ * process: the API mounts it at /graphql, the monitor at `<FLOWER_URL_PREFIX>/graphql`.
+ */
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { useServer } from 'graphql-ws/use/ws';
+import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { WebSocketServer, type ServerOptions } from 'ws';
+import { buildSchema, type SchemaContext } from '../../schema/index.ts';
+import type { Logger } from '../logger.ts';
+import { createMaskError } from './graphql-errors.ts';
+
+type ServerContext = { req: IncomingMessage; res: ServerResponse };
+
+export interface GraphqlEndpoint {
+  yoga: YogaServerInstance<ServerContext, SchemaContext>;
+  /** Serves graphql-ws on `server` at the endpoint's path; yoga's envelop gives it the same schema, context and errors. */
+  attachWebSocket(
+    server: Server,
+    options?: Pick<ServerOptions, 'verifyClient'>,
+  ): { dispose(): Promise<void> };
+}
+
+export function createGraphqlEndpoint(options: {
+  services: SchemaContext;
+  log: Logger;
+  endpoint: string;
+  title: string;
+}): GraphqlEndpoint {
+  const { services, log } = options;
+  const yoga = createYoga<ServerContext, SchemaContext>({
+    schema: buildSchema(),
+    context: () => services,
+    graphqlEndpoint: options.endpoint,
+    graphiql: { title: options.title, subscriptionsProtocol: 'WS' },
+    renderGraphiQL,
+    landingPage: false,
+    maskedErrors: { maskError: createMaskError(log) },
+    logging: {
+      debug: (...args) => log.debug(args.map(String).join(' ')),
+      info: (...args) => log.info(args.map(String).join(' ')),
+      warn: (...args) => log.warn(args.map(String).join(' ')),
+      error: (...args) => log.error(args.map(String).join(' ')),
+    },
+  });
+
+  return {
+    yoga,
+    attachWebSocket(server, wsOptions = {}) {
+      const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, ...wsOptions });
+      const ws = useServer(
+        {
+          execute: (args: any) => args.rootValue.execute(args),
+          subscribe: (args: any) => args.rootValue.subscribe(args),
+          onSubscribe: async (ctx, _id, params) => {
+            const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
+              ...ctx,
+              req: ctx.extra.request,
+              socket: ctx.extra.socket,
+              params,
+            });
+            const document = parse(params.query);
+            const errors = validate(schema, document);
+            if (errors.length > 0) return errors;
+            return {
+              schema,
+              operationName: params.operationName,
+              document,
+              variableValues: params.variables,
+              contextValue: await contextFactory(),
+              rootValue: { execute, subscribe },
+            };
+          },
+        },
+        wss,
+      );
+      return {
+        async dispose() {
+          // graphql-ws closes each socket with 1001 "Going away".
+          await ws.dispose();
+          await new Promise<void>((resolve) => wss.close(() => resolve()));
+        },
+      };
+    },
+  };
+}
