@@ -1,6 +1,7 @@
-# One image for every role; the command picks it: npm run start:api | start:worker | db:migrate:prod.
-# Stage 1 compiles TypeScript to dist/; the runtime stage has production dependencies and dist/ only, and runs
-# plain `node` (no TypeScript compiler or tsx at run time).
+# One image for every role; the command picks it: npm run start:api | start:worker | start:scheduler |
+# start:monitor | db:migrate:prod. Stage 1 compiles TypeScript to dist/ and builds the dashboard to client/dist; the
+# runtime stage has production dependencies and those two outputs only, and runs plain `node` (no TypeScript
+# compiler, tsx or Vite at run time).
 
 FROM node:20-slim AS build
 WORKDIR /app
@@ -11,6 +12,8 @@ COPY db ./db
 COPY schema ./schema
 COPY server ./server
 RUN npm run build
+COPY client ./client
+RUN npm run build:client
 
 FROM node:20-slim AS deps
 WORKDIR /app
@@ -22,6 +25,7 @@ ENV NODE_ENV=production HOST=0.0.0.0
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
+COPY --from=build /app/client/dist ./client/dist
 COPY package.json ./
 USER node
 EXPOSE 8000

@@ -32,6 +32,11 @@ export interface ProfileSummary {
   /** Time not idle: what the process actually spent on the CPU (including GC). */
   busyMs: number;
   byCategory: { category: string; selfMs: number; pctOfBusy: number }[];
+  /**
+   * Self time with Node internals and native code (socket writes, timers, microtasks…) charged to the nearest
+   * package or project file that called them: what each library costs, syscalls included.
+   */
+  byCallingPackage: { category: string; ms: number; pctOfBusy: number }[];
   topSelf: { fn: string; selfMs: number; pctOfBusy: number }[];
   /** Inclusive time of the project's functions (server/, db/, schema/), on their synchronous stacks. */
   topProjectInclusive: { fn: string; inclusiveMs: number; pctOfBusy: number }[];
@@ -83,6 +88,8 @@ export function summariseProfile(path: string, top = 25): ProfileSummary {
   });
 
   const byCategory = new Map<string, number>();
+  const byCaller = new Map<string, number>();
+  const isLibrary = (cat: string) => !cat.startsWith('node:') && !cat.startsWith('(');
   const bySelf = new Map<string, number>();
   const inclusive = new Map<string, number>();
   let total = 0;
@@ -93,6 +100,17 @@ export function summariseProfile(path: string, top = 25): ProfileSummary {
     total += ms;
     if (cat === '(idle)') idle += ms;
     byCategory.set(cat, (byCategory.get(cat) ?? 0) + ms);
+    let charged = cat;
+    if (!isLibrary(cat) && cat !== '(idle)' && cat !== '(garbage collector)' && cat !== '(program)') {
+      for (let cur = parent.get(id); cur !== undefined; cur = parent.get(cur)) {
+        const up = category(byId.get(cur)!.callFrame);
+        if (isLibrary(up)) {
+          charged = up;
+          break;
+        }
+      }
+    }
+    byCaller.set(charged, (byCaller.get(charged) ?? 0) + ms);
     bySelf.set(label(node.callFrame), (bySelf.get(label(node.callFrame)) ?? 0) + ms);
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
@@ -116,6 +134,10 @@ export function summariseProfile(path: string, top = 25): ProfileSummary {
       .filter(([c]) => c !== '(idle)')
       .slice(0, top)
       .map(([c, ms]) => ({ category: c, selfMs: round(ms), pctOfBusy: pct(ms) })),
+    byCallingPackage: sortedEntries(byCaller)
+      .filter(([c]) => c !== '(idle)')
+      .slice(0, top)
+      .map(([c, ms]) => ({ category: c, ms: round(ms), pctOfBusy: pct(ms) })),
     topSelf: sortedEntries(bySelf)
       .filter(([fn]) => !fn.startsWith('(idle)'))
       .slice(0, top)
@@ -130,6 +152,9 @@ export function formatProfileSummary(s: ProfileSummary): string {
   const lines = [`${s.file}: ${s.totalMs} ms profiled, ${s.busyMs} ms busy`, '  self time by package:'];
   for (const c of s.byCategory)
     lines.push(`    ${String(c.pctOfBusy).padStart(5)}%  ${String(c.selfMs).padStart(6)} ms  ${c.category}`);
+  lines.push('  time by calling package (Node internals and native code charged to their caller):');
+  for (const c of s.byCallingPackage)
+    lines.push(`    ${String(c.pctOfBusy).padStart(5)}%  ${String(c.ms).padStart(6)} ms  ${c.category}`);
   lines.push('  heaviest functions (self):');
   for (const f of s.topSelf)
     lines.push(`    ${String(f.pctOfBusy).padStart(5)}%  ${String(f.selfMs).padStart(6)} ms  ${f.fn}`);

@@ -10,6 +10,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createContext, type BenchContext } from './lib/context.ts';
+import { machineCpuMs } from './lib/cpu.ts';
 import {
   countRedisKeys,
   createBenchDatabase,
@@ -49,6 +50,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
       cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
       loadAverageStart: loadavg(),
       loadAverageEnd: [],
+      machineCoresBusy: null,
       runId,
       database: `sync_bench_${runId}`,
       redisPrefix: prefix,
@@ -58,6 +60,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     rssReadings: [],
     failures: [],
   };
+  const machineAtStart = { cpu: machineCpuMs(), at: Date.now() };
   const database = await createBenchDatabase(options.adminUrl, runId);
   let ctx: BenchContext | undefined;
   let interrupted = false;
@@ -146,6 +149,17 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
         memory(worker, 'after create latency');
       });
       await c.stop(worker);
+      // The same load with no worker running: the API's own latency, without the jobs' execution competing for the
+      // CPU. A worker runs the jobs afterwards.
+      await scenario('create', async () => {
+        results.createApiOnly = await runCreateLatency(c, api, {
+          durationS: Math.max(1, Math.ceil(options.createDurationS / 2)),
+          drain: async () => {
+            const drain = await c.startWorker('worker-create-drain', api);
+            return () => c.stop(drain);
+          },
+        });
+      });
     }
     await scenario('urgent', async () => {
       const urgent = await runUrgentPickup(c, api!);
@@ -192,9 +206,45 @@ export async function runBench(options: BenchOptions): Promise<BenchResults> {
     process.off('SIGTERM', onSignal);
   }
   results.meta.loadAverageEnd = loadavg();
+  const machineAtEnd = machineCpuMs();
+  if (machineAtStart.cpu !== undefined && machineAtEnd !== undefined) {
+    results.meta.machineCoresBusy =
+      Math.round(((machineAtEnd - machineAtStart.cpu) / Math.max(1, Date.now() - machineAtStart.at)) * 100) /
+      100;
+  }
   results.meta.finishedAt = new Date().toISOString();
   if (options.profile) results.profile = profileReport(options.profileDir);
   return results;
+}
+
+interface ProcessCounts {
+  counters: Record<string, number>;
+  sql: Record<string, number>;
+  redis: Record<string, number>;
+}
+interface ProfileReport {
+  counts: Record<string, ProcessCounts>;
+}
+
+/**
+ * SQL statements and Redis commands per end-to-end job, by process. Exact with `--only=e2e` (other scenarios'
+ * work in the same processes would be counted too); startup statements round to 0.
+ */
+function formatCounts(report: ProfileReport, jobs: number): string {
+  const per = (n: number) => (n / jobs).toFixed(3).padStart(7);
+  const lines = [`statements and commands per end-to-end job (${jobs} jobs):`];
+  for (const [name, c] of Object.entries(report.counts)) {
+    lines.push(
+      `  ${name}: ${Object.entries(c.counters)
+        .map(([k, v]) => `${k} ${(v / jobs).toFixed(2)}`)
+        .join(', ')}`,
+    );
+    for (const [text, n] of Object.entries(c.sql).filter(([, n]) => n / jobs >= 0.01))
+      lines.push(`    ${per(n)}  ${text}`);
+    for (const [cmd, n] of Object.entries(c.redis).filter(([, n]) => n / jobs >= 0.01))
+      lines.push(`    ${per(n)}  ${cmd}`);
+  }
+  return lines.join('\n');
 }
 
 /** Reads the profiles and statement counts the children wrote at exit. */
@@ -237,12 +287,14 @@ async function main(): Promise<void> {
       profiles: (Parameters<typeof formatProfileSummary>[0] & { process: string })[];
     };
     for (const s of p.profiles) console.log(`${s.process}: ${formatProfileSummary(s)}\n`);
+    const jobs = results.e2e?.jobs;
+    if (jobs) console.log(formatCounts(results.profile as ProfileReport, jobs));
     console.log(`profiles and statement counts: ${p.dir}`);
   }
   for (const f of results.failures) console.error(`[bench] ${f.scenario} failed: ${f.error}`);
   console.log(`results: ${out}`);
   if (options.updateReadme) {
-    const ok = updateReadme(join(ROOT, 'README.md'), results);
+    const ok = await updateReadme(join(ROOT, 'README.md'), results);
     console.log(
       ok ? 'README "Performance" table updated' : 'README has no bench-results markers; not updated',
     );

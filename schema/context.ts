@@ -36,6 +36,8 @@ export interface QueueFigures {
   completedLastHour: number;
   failedLastHour: number;
   oldestWaitingSeconds: number | null;
+  /** Set where the paused set was read with the figures (queueStatsUpdated); else `QueueFigures.paused` reads it. */
+  paused?: boolean;
 }
 
 export interface ThroughputPoint {

@@ -18,6 +18,8 @@ export interface Config {
     port: number;
     /** Largest accepted request body in bytes. */
     bodyLimitBytes: number;
+    /** The all-in-one also answers on this port (seed: 3000), redirecting to the dashboard; 0 picks a free port. */
+    dashboardPort: number;
   };
   database: {
     /**
@@ -110,6 +112,7 @@ const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: int(0, 65535).default(8000),
+  DASHBOARD_PORT: int(0, 65535).default(3000),
   HTTP_BODY_LIMIT_BYTES: int(1024, 50 * 1024 * 1024).default(1024 * 1024),
   DATABASE_URL: optionalString.pipe(z.string().url().optional()),
   DATA_DIR: optionalString,
@@ -263,7 +266,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const level = toPinoLevel(e.LOG_LEVEL, e.NODE_ENV === 'test' ? 'silent' : 'info');
   const config: Config = {
     env: e.NODE_ENV,
-    http: { host: e.HOST, port: e.PORT, bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES },
+    http: {
+      host: e.HOST,
+      port: e.PORT,
+      bodyLimitBytes: e.HTTP_BODY_LIMIT_BYTES,
+      dashboardPort: e.DASHBOARD_PORT,
+    },
     database: { url: e.DATABASE_URL ?? null },
     redis: {
       url: withPassword(redisUrl, e.REDIS_PASSWORD),

@@ -82,7 +82,7 @@ export async function createContext(
     },
     async startApi(label, build) {
       const env = options.apiNodeOptions ? { ...baseEnv, NODE_OPTIONS: options.apiNodeOptions } : baseEnv;
-      const api = await startApi(label, env, { profile, build });
+      const api = await startApi(label, env, { profile, build, root: options.serverRoot });
       processes.add(api);
       return api;
     },
@@ -112,7 +112,7 @@ export async function createContext(
             );
           }
         },
-        { profile, build },
+        { profile, build, root: options.serverRoot },
       );
       processes.add(worker);
       return worker;

@@ -33,8 +33,25 @@ export function processCpuMs(pid: number): number | undefined {
   }
 }
 
+/** CPU time of the whole machine so far (all cores, every process; idle and iowait excluded), in ms. */
+export function machineCpuMs(): number | undefined {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n')[0]!;
+    // cpu user nice system idle iowait irq softirq steal guest guest_nice
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return (
+      (((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) /
+        clockTicks()) *
+      1000
+    );
+  } catch {
+    return undefined;
+  }
+}
+
 export interface CpuSample {
   at: number;
+  machine: number | undefined;
   processes: Record<string, number>;
   postgres: Map<number, number>;
   bench: number;
@@ -79,6 +96,7 @@ export async function sampleCpu(
   const own = process.cpuUsage();
   return {
     at: Date.now(),
+    machine: machineCpuMs(),
     processes: Object.fromEntries(
       Object.entries(processes).map(([label, pid]) => [label, processCpuMs(pid) ?? Number.NaN]),
     ),
@@ -96,6 +114,9 @@ export interface CpuUse {
   perUnit: Record<string, number>;
   /** CPU ms of all parties per wall ms: 2.0 would be both cores fully used. */
   coresBusy: number;
+  /** The whole machine's CPU per wall ms, and the part of it used by other processes (other people's work). */
+  machineCoresBusy: number | null;
+  otherCoresBusy: number | null;
 }
 
 /**
@@ -116,8 +137,17 @@ export function cpuBetween(before: CpuSample, after: CpuSample, units: number): 
     ms['redis (whole server, shared)'] = after.redis - before.redis;
   const wallMs = after.at - before.at;
   const round = (v: number) => Math.round(v * 1000) / 1000;
+  const ours = Object.entries(ms)
+    .filter(([k]) => !k.startsWith('redis'))
+    .reduce((a, [, v]) => a + v, 0);
+  const machine =
+    before.machine !== undefined && after.machine !== undefined ? after.machine - before.machine : undefined;
+  const perWall = (v: number) => Math.round((v / Math.max(1, wallMs)) * 100) / 100;
   return {
     wallMs,
+    machineCoresBusy: machine === undefined ? null : perWall(machine),
+    // Redis is shared, so it is counted as other work here.
+    otherCoresBusy: machine === undefined ? null : perWall(Math.max(0, machine - ours)),
     ms: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, Math.round(v)])),
     perUnit: Object.fromEntries(Object.entries(ms).map(([k, v]) => [k, round(v / Math.max(1, units))])),
     coresBusy: Math.round((Object.values(ms).reduce((a, v) => a + v, 0) / Math.max(1, wallMs)) * 100) / 100,

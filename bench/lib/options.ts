@@ -27,6 +27,8 @@ export interface BenchOptions {
   /** NODE_OPTIONS for the worker / API children (e.g. --max-semi-space-size=32), to try V8 settings. */
   workerNodeOptions: string | undefined;
   apiNodeOptions: string | undefined;
+  /** Run the API and worker from another checkout (to A/B a change); default: this repository. */
+  serverRoot: string | undefined;
 
   rawJobs: number;
   rawConcurrency: number;
@@ -131,6 +133,7 @@ export const USAGE = `npm run bench -- [flags]
                           and runs that JavaScript, as production does (default); tsx: from source (--smoke)
   --worker-node-options=O NODE_OPTIONS for worker children (e.g. --max-semi-space-size=32)
   --api-node-options=O    NODE_OPTIONS for API children
+  --server-root=DIR       run the API and worker children from another checkout (A/B a change)
   --quiet                 no progress lines
 sizes (flag or BENCH_* variable): ${Object.keys(FULL)
   .map((k) => `--${flagName(k)} (${envName(k)})`)
@@ -163,6 +166,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     'memory-runtime',
     'worker-node-options',
     'api-node-options',
+    'server-root',
     'quiet',
     ...Object.keys(base).map(flagName),
   ]);
@@ -202,6 +206,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     quiet: flags.has('quiet'),
     workerNodeOptions: flags.get('worker-node-options') ?? env.BENCH_WORKER_NODE_OPTIONS,
     apiNodeOptions: flags.get('api-node-options') ?? env.BENCH_API_NODE_OPTIONS,
+    serverRoot: flags.get('server-root') ?? env.BENCH_SERVER_ROOT,
     ...sizes,
   };
 }

@@ -47,7 +47,7 @@ export function spawnScript(
   label: string,
   script: string,
   env: Record<string, string>,
-  options: { profile?: ProfileSettings; args?: string[]; ipc?: boolean; tsx?: boolean } = {},
+  options: { profile?: ProfileSettings; args?: string[]; ipc?: boolean; tsx?: boolean; cwd?: string } = {},
 ): RoleProcess {
   const nodeArgs: string[] = [];
   let profileFiles: RoleProcess['profileFiles'];
@@ -65,7 +65,7 @@ export function spawnScript(
   if (options.profile)
     nodeArgs.push(...(options.tsx === false ? ['--import', 'tsx'] : []), '--import', INSTRUMENT);
   const child = spawn(process.execPath, [...nodeArgs, script, ...(options.args ?? [])], {
-    cwd: ROOT,
+    cwd: options.cwd ?? ROOT,
     env: {
       ...process.env,
       ...env,
@@ -157,7 +157,9 @@ export function buildJavaScript(outDir: string): string | undefined {
   } catch (err) {
     // tsc still emits when it finds type errors (e.g. work in progress elsewhere); only missing output is fatal.
     problems = String((err as { stdout?: Buffer }).stdout ?? err).slice(0, 2000);
-    const emitted = ['api', 'worker'].every((role) => existsSync(join(outDir, 'server', 'main', `${role}.js`)));
+    const emitted = ['api', 'worker'].every((role) =>
+      existsSync(join(outDir, 'server', 'main', `${role}.js`)),
+    );
     if (!emitted) throw new Error(`tsc -p tsconfig.build.json emitted no entrypoints:\n${problems}`);
   }
   symlinkSync(join(ROOT, 'node_modules'), join(outDir, 'node_modules'), 'dir');
@@ -173,14 +175,22 @@ export interface ApiProcess extends RoleProcess {
 export async function startApi(
   label: string,
   env: Record<string, string>,
-  options: { profile?: ProfileSettings | undefined; build?: string | undefined } = {},
+  options: {
+    profile?: ProfileSettings | undefined;
+    build?: string | undefined;
+    root?: string | undefined;
+  } = {},
 ): Promise<ApiProcess> {
   const proc = spawnScript(
     'api',
     label,
     entrypoint('api', options.build),
     { ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info' },
-    { ...(options.profile ? { profile: options.profile } : {}), tsx: options.build === undefined },
+    {
+      ...(options.profile ? { profile: options.profile } : {}),
+      ...(options.root ? { cwd: options.root } : {}),
+      tsx: options.build === undefined,
+    },
   );
   try {
     const match = await waitForOutput(
@@ -203,10 +213,15 @@ export async function startWorker(
   label: string,
   env: Record<string, string>,
   ready: (proc: RoleProcess) => Promise<void>,
-  options: { profile?: ProfileSettings | undefined; build?: string | undefined } = {},
+  options: {
+    profile?: ProfileSettings | undefined;
+    build?: string | undefined;
+    root?: string | undefined;
+  } = {},
 ): Promise<RoleProcess> {
   const proc = spawnScript('worker', label, entrypoint('worker', options.build), env, {
     ...(options.profile ? { profile: options.profile } : {}),
+    ...(options.root ? { cwd: options.root } : {}),
     tsx: options.build === undefined,
   });
   try {

@@ -26,6 +26,8 @@ export interface BenchResults {
     cpuModel: string;
     loadAverageStart: number[];
     loadAverageEnd: number[];
+    /** Average cores busy on the whole machine during the run (all processes, ours included). */
+    machineCoresBusy: number | null;
     runId: string;
     database: string;
     redisPrefix: string;
@@ -36,6 +38,8 @@ export interface BenchResults {
   e2e?: EndToEndResult & { ratioToRaw: number | null };
   bulk?: BulkAcceptResult;
   create?: CreateLatencyResult;
+  /** The same load with no worker running during it. */
+  createApiOnly?: CreateLatencyResult;
   urgent?: UrgentPickupResult;
   fanout?: FanoutResult;
   memory?: MemoryResult;
@@ -116,6 +120,16 @@ export function tableRows(r: BenchResults): Row[] {
       target: `p99 < ${TARGETS.createP99Ms} ms, 0 errors, at the rate`,
       // A run that could not offer the rate (the API answered slower than the connections could send) misses too.
       met: c.latencyMs.p99 < TARGETS.createP99Ms && c.errors.total === 0 && c.achievedRate >= 0.95 * c.rate,
+    });
+  }
+  if (r.createApiOnly) {
+    const c = r.createApiOnly;
+    rows.push({
+      scenario: 'create latency, no worker',
+      measure: `the same at ${c.rate} req/s for ${c.durationS} s with no worker running (the API's own latency; ${c.achievedRate} req/s achieved)`,
+      result: `p50 ${ms(c.latencyMs.p50)}, p99 ${ms(c.latencyMs.p99)}, ${c.errors.total} errors`,
+      target: '—',
+      met: null,
     });
   }
   if (r.bulk) {
@@ -202,7 +216,15 @@ export function formatHeader(r: BenchResults): string {
     `${r.meta.smoke ? 'Smoke run (tiny sizes; not a measurement)' : 'Run'} of ${r.meta.startedAt.slice(0, 16).replace('T', ' ')} UTC: ` +
       `${r.meta.cpus} cores (${r.meta.cpuModel}), Node ${r.meta.node}, ` +
       `load average (1/5/15 min) ${load(r.meta.loadAverageStart)} at start, ${load(r.meta.loadAverageEnd)} at end` +
-      (Math.max(r.meta.loadAverageStart[0] ?? 0, r.meta.loadAverageEnd[0] ?? 0) > 1.5
+      (r.meta.machineCoresBusy === null
+        ? ''
+        : `, ${r.meta.machineCoresBusy} of ${r.meta.cpus} cores busy on average`) +
+      (r.e2e?.cpu.otherCoresBusy != null
+        ? ` (during end-to-end, other processes used ${r.e2e.cpu.otherCoresBusy} cores)`
+        : '') +
+      // The load at the end includes the bench itself; other work shows in the load before it and in the CPU
+      // used by other processes during end-to-end.
+      ((r.meta.loadAverageStart[0] ?? 0) > 1.5 || (r.e2e?.cpu.otherCoresBusy ?? 0) > 0.3
         ? ' — the machine was busy with other work, so figures are noisy.'
         : '.'),
   ].join('\n');
@@ -211,13 +233,22 @@ export function formatHeader(r: BenchResults): string {
 const START = '<!-- bench-results:start -->';
 const END = '<!-- bench-results:end -->';
 
-/** Replaces the text between the README's bench markers with this run's header and table. */
-export function updateReadme(path: string, r: BenchResults): boolean {
+/**
+ * Replaces the text between the README's bench markers with this run's header and table, formatted by Prettier
+ * with the project's settings (so `npm run format:check` stays green).
+ */
+export async function updateReadme(path: string, r: BenchResults): Promise<boolean> {
   const readme = readFileSync(path, 'utf8');
   const start = readme.indexOf(START);
   const end = readme.indexOf(END);
   if (start < 0 || end < start) return false;
   const body = `${START}\n\n${formatHeader(r)}\n\n${formatTable(r)}\n\n${END}`;
-  writeFileSync(path, readme.slice(0, start) + body + readme.slice(end + END.length));
+  const prettier = await import('prettier');
+  const config = (await prettier.resolveConfig(path)) ?? {};
+  const formatted = await prettier.format(readme.slice(0, start) + body + readme.slice(end + END.length), {
+    ...config,
+    filepath: path,
+  });
+  writeFileSync(path, formatted);
   return true;
 }

@@ -41,8 +41,19 @@ export interface CreateLatencyResult {
 
 const UUID = /"id":"([0-9a-f-]{36})"/;
 
-export async function runCreateLatency(ctx: BenchContext, api: ApiProcess): Promise<CreateLatencyResult> {
-  const { createRate: rate, createDurationS: durationS, createConnections } = ctx.options;
+export interface CreateLatencyOptions {
+  durationS?: number;
+  /** No worker runs during the load (the API's own latency); `drain` runs the jobs afterwards. */
+  drain?: () => Promise<() => Promise<void>>;
+}
+
+export async function runCreateLatency(
+  ctx: BenchContext,
+  api: ApiProcess,
+  options: CreateLatencyOptions = {},
+): Promise<CreateLatencyResult> {
+  const { createRate: rate, createConnections } = ctx.options;
+  const durationS = options.durationS ?? ctx.options.createDurationS;
   // A pair is taken per request built; a few more than the requests sent, so no pair is ever reused.
   const pairs = await seedPairs(ctx.db, Math.ceil(rate * durationS * 1.1) + 100, EMPTY_STORE, 'create');
   let next = 0;
@@ -87,10 +98,12 @@ export async function runCreateLatency(ctx: BenchContext, api: ApiProcess): Prom
   });
 
   ctx.log(`create: ${samples.length} responses; waiting for their ${ids.length} jobs to complete`);
+  const stopDrain = options.drain ? await options.drain() : undefined;
   const done = await waitForJobs(ctx.db, ids, {
     timeoutMs: Math.max(120_000, ids.length * 30),
     what: 'the created jobs to finish',
   });
+  await stopDrain?.();
   const connection = result.errors - result.timeouts;
   return {
     rate,

@@ -3,7 +3,8 @@
  * docs/screenshots --no-seed]`. Needs a running stack serving the built dashboard (`npm run build:client`, then
  * `npm start`) and Debian's chromium. Unless --no-seed, it first creates a few sandbox integrations and a mix of
  * jobs (fast, slow, failing, cancelled, scheduled) through the public GraphQL API, and waits until some are
- * running, some completed and some failed.
+ * running, some completed and some failed. For the Monitor it pauses sync_orders with a job waiting in it (and
+ * resumes it at the end) and starts one more slow job, so a paused queue and a running job are on the picture.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -85,7 +86,7 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs:
 }
 
 /** A mix of outcomes: what an operator's morning looks like. Returns ids worth a detail screenshot. */
-async function seed(): Promise<{ failed: string; running: string }> {
+async function seed(): Promise<{ failed: string; running: string; slowStore: string; store: string }> {
   const acme = await createIntegration('Acme ERP', {
     products: 400,
     variantsPerProduct: 2,
@@ -139,7 +140,23 @@ async function seed(): Promise<{ failed: string; running: string }> {
     },
     90_000,
   );
-  return { failed, running };
+  return { failed, running, slowStore: nuvem, store: acme };
+}
+
+/** A paused queue with a job waiting in it, and a slow job running: what the Monitor is for. */
+async function seedMonitor(ids: { slowStore: string; store: string }): Promise<() => Promise<void>> {
+  await gql('mutation { pauseQueue(name: SYNC_ORDERS) { paused } }');
+  await createJob({ integrationId: ids.store, syncType: 'ORDERS', options: { fullSync: true } });
+  await createJob({
+    integrationId: ids.slowStore,
+    syncType: 'PRODUCTS',
+    priority: 'HIGH',
+    options: { fullSync: true, batchSize: 10 },
+  });
+  await waitUntil('the slow job to run', async () => ((await totals()).running ?? 0) >= 1, 30_000);
+  return async () => {
+    await gql('mutation { resumeQueue(name: SYNC_ORDERS) { paused } }');
+  };
 }
 
 async function settle(page: Page): Promise<void> {
@@ -159,7 +176,15 @@ async function shoot(page: Page, name: string, fullPage = true): Promise<void> {
 async function main(): Promise<void> {
   mkdirSync(OUT, { recursive: true });
   const ids = values['no-seed'] ? null : await seed();
+  const undoMonitor = ids ? await seedMonitor(ids) : null;
+  try {
+    await photograph(ids);
+  } finally {
+    await undoMonitor?.();
+  }
+}
 
+async function photograph(ids: { failed: string; running: string } | null): Promise<void> {
   const desktop = await launchChromium({ viewport: { width: 1440, height: 900 } });
   try {
     const page = desktop.context.pages()[0] ?? (await desktop.context.newPage());
@@ -195,6 +220,22 @@ async function main(): Promise<void> {
     await page.locator('.integration-card').first().waitFor();
     await settle(page);
     await shoot(page, 'integrations');
+
+    await page.goto(`${BASE}/dashboard/sync/monitor`);
+    await page.locator('.worker-card').first().waitFor({ timeout: 20_000 });
+    await page.locator('.queue-monitor').first().waitFor({ timeout: 20_000 });
+    await settle(page);
+    await shoot(page, 'monitor');
+
+    const paused = page.locator('.queue-monitor[data-paused="true"]').first();
+    if ((await paused.count()) > 0) {
+      await paused.getByRole('button', { name: /^Purge queue/ }).click();
+      await page.getByRole('dialog').waitFor();
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(OUT, 'monitor-purge.png') });
+      console.log(`wrote ${join(OUT, 'monitor-purge.png')}`);
+      await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    }
   } finally {
     await desktop.close();
   }
@@ -209,6 +250,11 @@ async function main(): Promise<void> {
     await page.evaluate(() => document.getElementById('jobs-title')?.scrollIntoView());
     await page.waitForTimeout(300);
     await shoot(page, 'sync-phone-jobs', false);
+
+    await page.goto(`${BASE}/dashboard/sync/monitor`);
+    await page.locator('.worker-card').first().waitFor({ timeout: 20_000 });
+    await settle(page);
+    await shoot(page, 'monitor-phone', false);
   } finally {
     await phone.close();
   }

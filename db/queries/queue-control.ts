@@ -13,7 +13,9 @@ export interface QueueControlRow {
 }
 
 export async function listQueueControls(db: Database): Promise<QueueControlRow[]> {
-  const { rows } = await sql<QueueControlRow>`SELECT queue, paused, changed_at FROM queue_controls`.execute(db);
+  const { rows } = await sql<QueueControlRow>`SELECT queue, paused, changed_at FROM queue_controls`.execute(
+    db,
+  );
   return rows;
 }
 
@@ -24,7 +26,11 @@ export async function listPausedQueues(db: Database): Promise<QueueName[]> {
 }
 
 /** Pauses or resumes a queue; `changed_at` moves only when the state changes. */
-export async function setQueuePaused(db: Database, queue: QueueName, paused: boolean): Promise<QueueControlRow> {
+export async function setQueuePaused(
+  db: Database,
+  queue: QueueName,
+  paused: boolean,
+): Promise<QueueControlRow> {
   const { rows } = await sql<QueueControlRow>`
     INSERT INTO queue_controls AS c (queue, paused) VALUES (${queue}, ${paused})
     ON CONFLICT (queue) DO UPDATE SET
@@ -45,28 +51,30 @@ export async function cancelQueuedSyncJobsInQueue(
   reason: string,
   limit: number,
 ): Promise<SyncJob[]> {
-  return db
-    .updateTable('sync_jobs')
-    .set({
-      status: 'CANCELLED',
-      dedup_key: null,
-      cancel_requested_at: sql<Date>`now()`,
-      finished_at: sql<Date>`now()`,
-      updated_at: sql<Date>`now()`,
-      message: reason,
-      error: JSON.stringify({ code: 'CANCELLED', message: reason } satisfies JobError),
-    })
-    .where('id', 'in', (eb) =>
-      eb
-        .selectFrom('sync_jobs')
-        .select('id')
-        .where('queue', '=', queue)
-        .where('status', '=', 'QUEUED')
-        .where('child_count', 'is', null)
-        .limit(limit),
-    )
-    // Checked again on the row itself: a job may have started since the subquery saw it.
-    .where('status', '=', 'QUEUED')
-    .returningAll()
-    .execute();
+  return (
+    db
+      .updateTable('sync_jobs')
+      .set({
+        status: 'CANCELLED',
+        dedup_key: null,
+        cancel_requested_at: sql<Date>`now()`,
+        finished_at: sql<Date>`now()`,
+        updated_at: sql<Date>`now()`,
+        message: reason,
+        error: JSON.stringify({ code: 'CANCELLED', message: reason } satisfies JobError),
+      })
+      .where('id', 'in', (eb) =>
+        eb
+          .selectFrom('sync_jobs')
+          .select('id')
+          .where('queue', '=', queue)
+          .where('status', '=', 'QUEUED')
+          .where('child_count', 'is', null)
+          .limit(limit),
+      )
+      // Checked again on the row itself: a job may have started since the subquery saw it.
+      .where('status', '=', 'QUEUED')
+      .returningAll()
+      .execute()
+  );
 }

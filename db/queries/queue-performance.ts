@@ -31,7 +31,10 @@ export interface QueuePerformanceRow {
  * the last `windowMinutes` (a retried job, whose `run_at` moved past its first start, is left out); run time is
  * `finished_at − started_at` of the jobs that completed or failed in that window.
  */
-export async function queuePerformanceRows(db: Database, windowMinutes: number): Promise<QueuePerformanceRow[]> {
+export async function queuePerformanceRows(
+  db: Database,
+  windowMinutes: number,
+): Promise<QueuePerformanceRow[]> {
   const span = Math.max(windowMinutes, 15);
   const window = sql`now() - make_interval(mins => ${windowMinutes})`;
   const started = sql`started_at > ${window} AND (run_at IS NULL OR run_at <= started_at)`;

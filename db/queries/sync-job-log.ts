@@ -60,11 +60,14 @@ export async function appendSyncJobLogLines(
 }
 
 /** The newest `limit` lines of a job, oldest first. */
-export async function listSyncJobLogLines(db: Database, jobId: string, limit: number): Promise<SyncJobLogLine[]> {
+export async function listSyncJobLogLines(
+  db: Database,
+  jobId: string,
+  limit: number,
+): Promise<SyncJobLogLine[]> {
   const { rows } = await sql<SyncJobLogLine>`
-    SELECT * FROM (
-      SELECT id::text AS id, job_id, attempt, level, message, data, worker_id, at
-      FROM sync_job_logs WHERE job_id = ${jobId} ORDER BY id DESC LIMIT ${limit}
-    ) newest ORDER BY id::bigint`.execute(db);
+    SELECT id::text AS id, job_id, attempt, level, message, data, worker_id, at FROM (
+      SELECT * FROM sync_job_logs WHERE job_id = ${jobId} ORDER BY sync_job_logs.id DESC LIMIT ${limit}
+    ) newest ORDER BY newest.id`.execute(db);
   return rows;
 }

@@ -231,17 +231,31 @@ export async function finishSyncJob(
   outcome: { status: FinalStatus; counts: JobCounts; result?: unknown; error?: JobError | null },
 ): Promise<SyncJob | undefined> {
   const { counts } = outcome;
+  // A cancel that was accepted (cancel_requested_at set) wins even when the handler got to the end first: the API
+  // promised CANCELLED. The counts and result still record what was done.
+  const status =
+    outcome.status === 'COMPLETED'
+      ? sql<JobStatus>`CASE WHEN cancel_requested_at IS NULL THEN 'COMPLETED' ELSE 'CANCELLED' END`
+      : outcome.status;
+  const error =
+    outcome.status === 'COMPLETED'
+      ? sql<string | null>`CASE WHEN cancel_requested_at IS NULL THEN NULL
+          ELSE jsonb_build_object('code', 'CANCELLED', 'message', 'Cancelled by request after its work had finished',
+            'attempt', ${attempt}::int) END`
+      : outcome.error
+        ? JSON.stringify(outcome.error)
+        : null;
   return db
     .updateTable('sync_jobs')
     .set({
-      status: outcome.status,
+      status,
       processed_items: counts.processed,
       total_items: counts.total,
       failed_items: counts.failed,
       progress: outcome.status === 'COMPLETED' ? 100 : progressOf(counts),
       ...(counts.message !== undefined ? { message: counts.message } : {}),
       result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
-      error: outcome.error ? JSON.stringify(outcome.error) : null,
+      error,
       finished_at: sql<Date>`now()`,
       updated_at: sql<Date>`now()`,
     })

@@ -17,7 +17,8 @@ import { QueueFiguresRef } from './queue-stats.ts';
 import { SyncJobRef } from './sync-job.ts';
 
 const WorkerStateEnum = builder.enumType('WorkerState', {
-  description: 'RUNNING takes and runs jobs; STOPPING received SIGTERM, takes nothing new and finishes what it holds.',
+  description:
+    'RUNNING takes and runs jobs; STOPPING received SIGTERM, takes nothing new and finishes what it holds.',
   values: ['RUNNING', 'STOPPING'] as const,
 });
 
@@ -61,9 +62,13 @@ const WorkerRef = builder.objectRef<WorkerView>('Worker').implement({
     queues: t.field({ type: [WorkerQueueRef], resolve: (w) => w.queues }),
     running: t.field({ type: [WorkerJobRef], resolve: (w) => w.running }),
     runningJobIds: t.idList({ resolve: (w) => w.running.map((j) => j.jobId) }),
-    processed: t.exposeInt('processed', { description: 'Deliveries finished since it started, any outcome.' }),
+    processed: t.exposeInt('processed', {
+      description: 'Deliveries finished since it started, any outcome.',
+    }),
     succeeded: t.exposeInt('succeeded'),
-    failed: t.exposeInt('failed', { description: 'Failed deliveries, including failed attempts that retry.' }),
+    failed: t.exposeInt('failed', {
+      description: 'Failed deliveries, including failed attempts that retry.',
+    }),
     startedAt: t.field({ type: 'DateTime', resolve: (w) => w.startedAt }),
     lastSeenAt: t.field({ type: 'DateTime', resolve: (w) => w.lastSeenAt }),
   }),
@@ -94,7 +99,8 @@ const DurationPercentilesRef = builder.objectRef<DurationPercentiles>('DurationP
 });
 
 const QueuePerformanceRef = builder.objectRef<QueuePerformance>('QueuePerformance').implement({
-  description: 'How a queue performs, from the job record (survives restarts). Parents of full syncs are left out.',
+  description:
+    'How a queue performs, from the job record (survives restarts). Parents of full syncs are left out.',
   fields: (t) => ({
     queue: t.field({ type: QueueNameEnum, resolve: (p) => p.queue }),
     throughput: t.field({
@@ -140,7 +146,12 @@ const JobLogLineRef = builder.objectRef<JobLogLineView>('JobLogLine').implement(
     level: t.field({ type: LogLevelEnum, resolve: (l) => l.level }),
     attempt: t.exposeInt('attempt'),
     message: t.exposeString('message'),
-    data: t.field({ type: 'JSON', nullable: true, description: 'The other fields of the line.', resolve: (l) => l.data }),
+    data: t.field({
+      type: 'JSON',
+      nullable: true,
+      description: 'The other fields of the line.',
+      resolve: (l) => l.data,
+    }),
     workerId: t.exposeString('workerId', { nullable: true }),
   }),
 });
@@ -148,14 +159,15 @@ const JobLogLineRef = builder.objectRef<JobLogLineView>('JobLogLine').implement(
 builder.objectField(QueueFiguresRef, 'paused', (t) =>
   t.boolean({
     description: 'Paused: no worker takes jobs from this queue (pauseQueue / resumeQueue).',
-    resolve: async (q, _, ctx) => (await ctx.monitor.pausedQueues()).includes(q.name),
+    resolve: async (q, _, ctx) => q.paused ?? (await ctx.monitor.pausedQueues()).includes(q.name),
   }),
 );
 
 builder.objectField(SyncJobRef, 'logs', (t) =>
   t.field({
     type: [JobLogLineRef],
-    description: 'The newest lines the job logged (info and above, at most JOB_LOG_LINES kept), oldest first.',
+    description:
+      'The newest lines the job logged (info and above, at most JOB_LOG_LINES kept), oldest first.',
     args: { last: t.arg.int({ defaultValue: 200 }) },
     resolve: (job, args, ctx) => ctx.monitor.jobLogs(job.id, args.last),
   }),
@@ -197,7 +209,8 @@ builder.mutationFields((t) => ({
   }),
   purgeQueue: t.field({
     type: PurgeQueuePayloadRef,
-    description: 'Cancels every waiting (and delayed) job of the queue with the reason "purged"; running jobs go on.',
+    description:
+      'Cancels every waiting (and delayed) job of the queue with the reason "purged"; running jobs go on.',
     args: { name: t.arg({ type: QueueNameEnum, required: true }) },
     resolve: (_, { name }, ctx) => ctx.monitor.purgeQueue(name),
   }),

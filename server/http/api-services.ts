@@ -52,15 +52,19 @@ export function createApiServices(options: { config: Config; db: Database; log: 
   const jobs = createSyncJobService({ db, transport, events, config, log });
   const subscriber = new Redis(config.redis.url, { maxRetriesPerRequest: null });
   subscriber.on('error', (err) => log.warn({ err: err.message }, 'redis subscriber error'));
+  const monitor = createMonitorService({ db, redis, events, config, log });
   const live = createLiveFeed({
     db,
     prefix,
     subscriber,
     publisher: redis,
-    stats: () => jobs.stats(),
+    // With the paused flags, so queueStatsUpdated also moves when a queue is paused or resumed (at its next refresh).
+    stats: async () => {
+      const [stats, paused] = await Promise.all([jobs.stats(), monitor.pausedQueues()]);
+      return { ...stats, queues: stats.queues.map((q) => ({ ...q, paused: paused.includes(q.name) })) };
+    },
     log,
   });
-  const monitor = createMonitorService({ db, redis, events, config, log });
   const services: SchemaContext = {
     jobs,
     integrations: createIntegrationService(db),

@@ -71,11 +71,15 @@ export function createJobLogsRoute(deps: {
         });
       } catch (err) {
         if (err instanceof AppError) {
-          send(res, err.httpStatus, { error: { code: err.code, message: err.message, details: err.details ?? null } });
+          send(res, err.httpStatus, {
+            error: { code: err.code, message: err.message, details: err.details ?? null },
+          });
           return;
         }
         deps.log.error({ err, path: url.pathname }, 'unexpected error in REST handler');
-        send(res, 500, { error: { code: 'INTERNAL_ERROR', message: 'Unexpected server error', details: null } });
+        send(res, 500, {
+          error: { code: 'INTERNAL_ERROR', message: 'Unexpected server error', details: null },
+        });
       }
     },
   };

@@ -8,6 +8,8 @@
  * Log lines are pretty and prefixed with their role. Ctrl-C stops the roles, the database and Redis, in that
  * order, and leaves no child process.
  */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { relative } from 'node:path';
 import type { Database } from '../../db/database.ts';
 import type { SchemaContext } from '../../schema/context.ts';
@@ -19,7 +21,7 @@ import { StartupError } from '../embedded/startup-error.ts';
 import type { Logger } from '../logger.ts';
 import { startSchedulerRole } from '../scheduler/role.ts';
 import { createConsoleLogger } from './console-log.ts';
-import { startApiRole, startWorkerRole, type Stop } from './roles.ts';
+import { startApiRole, startMonitorRole, startWorkerRole, type Stop } from './roles.ts';
 import { createShutdown, loadConfigOrExit, openDatabase } from './runtime.ts';
 
 interface RoleContext {
@@ -48,9 +50,42 @@ function displayUrl(url: string): string {
 }
 
 /**
- * The roles, started in this order and stopped in reverse. The scheduler, monitor and dashboard roles join this
- * list when they exist, e.g. `{ name: 'scheduler', start: ({ config, db, log }) => startSchedulerRole(config, db, log) }`.
+ * The roles, started in this order and stopped in reverse. The dashboard is served by the API (/dashboard/); a role
+ * that joins later takes the same shape, e.g. `{ name: 'scheduler', start: ({ config, db, log }) => startSchedulerRole(config, db, log) }`.
  */
+/**
+ * The seed served the dashboard on port 3000; the API serves it now. The all-in-one keeps that URL working with a
+ * tiny redirector (a port already in use is reported, not fatal).
+ */
+async function startDashboardRedirect(
+  config: Config,
+  apiUrl: string,
+  log: Logger,
+): Promise<{ url: string; stop: () => Promise<void> } | undefined> {
+  const server = createServer((req, res) => {
+    const path = req.url ?? '/';
+    res.writeHead(302, { location: `${apiUrl}${path.startsWith('/dashboard') ? path : '/dashboard/sync'}` });
+    res.end();
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.http.dashboardPort, config.http.host, () => resolve());
+    });
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
+    log.warn(
+      `port ${config.http.dashboardPort} is in use: the dashboard is only at ${apiUrl}/dashboard/sync`,
+    );
+    return undefined;
+  }
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${config.http.host}:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 const ROLES: AllInOneRole[] = [
   {
     name: 'worker',
@@ -65,15 +100,39 @@ const ROLES: AllInOneRole[] = [
     async start({ config, db, log }) {
       const api = await startApiRole(config, db, log);
       const url = displayUrl(api.url);
+      const dashboardPort = await startDashboardRedirect(config, api.url, log);
       return {
-        stop: api.stop,
+        stop: async () => {
+          await dashboardPort?.stop();
+          await api.stop();
+        },
         services: api.services,
         links: [
+          { label: 'Dashboard', url: `${url}/dashboard/sync` },
+          ...(dashboardPort
+            ? [{ label: 'Seed URL', url: `${displayUrl(dashboardPort.url)}/dashboard/sync` }]
+            : []),
           { label: 'GraphiQL', url: `${url}/graphql` },
           { label: 'REST', url: `${url}/api/sync/jobs` },
           { label: 'Ready', url: `${url}/readyz` },
         ],
       };
+    },
+  },
+  {
+    name: 'monitor',
+    async start({ config, db, log }) {
+      try {
+        const monitor = await startMonitorRole(config, db, log);
+        return { stop: monitor.stop, links: [{ label: 'Monitor', url: displayUrl(monitor.pageUrl) }] };
+      } catch (err) {
+        // Everything else works without it: a newcomer with something on 5555 still gets a running system.
+        if ((err as { code?: string }).code !== 'EADDRINUSE') throw err;
+        log.warn(
+          `port ${config.monitor.port} is in use: the monitor is not started (choose another with FLOWER_PORT)`,
+        );
+        return { stop: async () => undefined };
+      }
     },
   },
 ];

@@ -6,6 +6,8 @@ import type { Config } from '../config.ts';
 import { createJobEventPublisher } from '../events/job-events.ts';
 import { buildApiApp } from '../http/app.ts';
 import type { Logger } from '../logger.ts';
+import { createJobMetricsRecorder, withJobMetrics } from '../metrics/job-metrics.ts';
+import { buildMonitorApp } from '../monitor/app.ts';
 import { createQueueTransport, openBeeQueues } from '../queue/transport.ts';
 import { createReconciler } from '../worker/reconciler.ts';
 import { createWorker } from '../worker/worker.ts';
@@ -38,7 +40,11 @@ export async function startWorkerRole(config: Config, db: Database, log: Logger)
     db,
     redis,
     transport,
-    events: createJobEventPublisher(redis, config.redis.prefix),
+    // What it recovers (requeued, failed as lost) is counted for /metrics like every other event.
+    events: withJobMetrics(createJobEventPublisher(redis, config.redis.prefix), {
+      recorder: createJobMetricsRecorder(redis, config.redis.prefix),
+      log,
+    }),
     config,
     log,
   });
@@ -46,9 +52,26 @@ export async function startWorkerRole(config: Config, db: Database, log: Logger)
   return {
     async stop() {
       await reconciler.stop();
-      await worker.stop(config.worker.cancelGraceMs);
+      // Running jobs get WORKER_SHUTDOWN_GRACE_MS; the rest are handed back to their queue for another worker.
+      await worker.stop(config.worker.shutdownGraceMs);
       await transport.close().catch(() => undefined);
       await redis.quit().catch(() => undefined);
     },
   };
+}
+
+/** The monitor (Flower's job): its page, the GraphQL API and /metrics under FLOWER_URL_PREFIX on FLOWER_PORT. */
+export async function startMonitorRole(
+  config: Config,
+  db: Database,
+  log: Logger,
+): Promise<{ url: string; pageUrl: string; stop: Stop }> {
+  const app = buildMonitorApp({ config, db, log });
+  const { url } = await app.start().catch(async (err: unknown) => {
+    await app.stop().catch(() => undefined);
+    throw err;
+  });
+  const pageUrl = `${url}${app.prefix}/`;
+  log.info({ url, page: pageUrl, graphql: `${url}${app.prefix}/graphql` }, 'monitor listening');
+  return { url, pageUrl, stop: () => app.stop() };
 }

@@ -5,6 +5,7 @@ import { createDatabase, createEmbeddedDatabase, type Database } from '../../db/
 import { migrateToLatest } from '../../db/migrate.ts';
 import { ConfigError, DEFAULT_DATABASE_URL, loadConfig, type Config } from '../config.ts';
 import { createLogger, type Logger } from '../logger.ts';
+import { createConsoleLogger } from './console-log.ts';
 
 export function loadConfigOrExit(): Config {
   try {
@@ -94,7 +95,14 @@ export async function openMigratedDatabase(config: Config, log: Logger): Promise
   return (await openDatabase(config, log)).db;
 }
 
+/**
+ * JSON lines on stdout; in development on a terminal (`npm run dev:*`), pretty lines prefixed with the role, as in
+ * the all-in-one.
+ */
 export function rootLogger(config: Config, name: string, level = config.log.level): Logger {
+  if (config.env === 'development' && process.stdout.isTTY) {
+    return createConsoleLogger({ level }).child({ role: name });
+  }
   return createLogger({ name, level });
 }
 

@@ -41,11 +41,15 @@ export function bucketIndex(seconds: number): number {
   return i === -1 ? DURATION_BUCKETS_SECONDS.length : i;
 }
 
-function observation(kind: JobEventKind, job: SyncJob): { measure: DurationMeasure; seconds: number } | undefined {
+function observation(
+  kind: JobEventKind,
+  job: SyncJob,
+): { measure: DurationMeasure; seconds: number } | undefined {
   if (kind === 'STARTED' && job.attempts === 1) {
     const started = ms(job.started_at);
     const due = ms(job.run_at) ?? ms(job.created_at);
-    if (started !== undefined && due !== undefined) return { measure: 'wait', seconds: Math.max(0, (started - due) / 1000) };
+    if (started !== undefined && due !== undefined)
+      return { measure: 'wait', seconds: Math.max(0, (started - due) / 1000) };
   }
   if (kind === 'COMPLETED' || kind === 'FAILED') {
     const started = ms(job.started_at);
@@ -96,7 +100,8 @@ export interface CountedEvent {
 
 /**
  * A publisher that counts every event it publishes. `onEvents` sees them too (a worker keeps its own totals there).
- * Counting never fails a publish: a counter lost to a Redis error is logged.
+ * The events go first and the publish does not wait for the counters: the hot path keeps its latency, and a counter
+ * lost to a Redis error is logged, never a failed publish.
  */
 export function withJobMetrics(
   inner: JobEventPublisher,
@@ -105,10 +110,11 @@ export function withJobMetrics(
   return {
     async publish(events) {
       options.onEvents?.(events);
-      const counting = options.recorder
+      const publishing = inner.publish(events);
+      void options.recorder
         .record(events)
         .catch((err: unknown) => options.log.warn({ err }, 'could not count job events'));
-      await Promise.all([inner.publish(events), counting]);
+      await publishing;
     },
     requestCancel: (jobId) => inner.requestCancel(jobId),
   };
@@ -164,7 +170,8 @@ export async function readDurationHistogram(
     }
     if (slot === 'sum') s.sum = Number(value);
     else if (slot === 'count') s.count = Number(value);
-    else if (Number.isInteger(Number(slot)) && Number(slot) < s.buckets.length) s.buckets[Number(slot)] = Number(value);
+    else if (Number.isInteger(Number(slot)) && Number(slot) < s.buckets.length)
+      s.buckets[Number(slot)] = Number(value);
   }
   return [...series.values()];
 }

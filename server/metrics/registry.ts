@@ -65,7 +65,11 @@ class StoredHistogram {
       let cumulative = 0;
       DURATION_BUCKETS_SECONDS.forEach((bound, i) => {
         cumulative += s.buckets[i] ?? 0;
-        values.push({ labels: { ...labels, le: String(bound) }, value: cumulative, metricName: `${this.name}_bucket` });
+        values.push({
+          labels: { ...labels, le: String(bound) },
+          value: cumulative,
+          metricName: `${this.name}_bucket`,
+        });
       });
       values.push({ labels: { ...labels, le: '+Inf' }, value: s.count, metricName: `${this.name}_bucket` });
       values.push({ labels, value: s.sum, metricName: `${this.name}_sum` });
@@ -127,7 +131,8 @@ export function createMetricsEndpoint(sources: MetricsSources): MetricsEndpoint 
       async collect() {
         const { counters } = await load();
         this.reset();
-        for (const s of counters) if (s.counter === counter) this.inc({ queue: s.queue, type: s.type }, s.value);
+        for (const s of counters)
+          if (s.counter === counter) this.inc({ queue: s.queue, type: s.type }, s.value);
       },
     });
   }
@@ -138,7 +143,11 @@ export function createMetricsEndpoint(sources: MetricsSources): MetricsEndpoint 
   ];
   for (const [measure, name, help] of histograms) {
     registry.registerMetric(
-      new StoredHistogram(name, `${help}, cluster-wide`, async () => (await load()).histograms[measure]) as unknown as Metric,
+      new StoredHistogram(
+        name,
+        `${help}, cluster-wide`,
+        async () => (await load()).histograms[measure],
+      ) as unknown as Metric,
     );
   }
 
@@ -166,7 +175,8 @@ export function createMetricsEndpoint(sources: MetricsSources): MetricsEndpoint 
     async collect() {
       const { stats } = await load();
       this.reset();
-      for (const [status, n] of Object.entries(stats?.totals ?? {})) this.set({ status: status.toLowerCase() }, n);
+      for (const [status, n] of Object.entries(stats?.totals ?? {}))
+        this.set({ status: status.toLowerCase() }, n);
     },
   });
 

@@ -19,7 +19,9 @@ export function createBasicAuth(
   credentials: { user: string; password: string } | null,
   realm = 'Sync Orchestrator monitor',
 ): BasicAuth {
-  const expected = credentials ? { user: digest(credentials.user), password: digest(credentials.password) } : null;
+  const expected = credentials
+    ? { user: digest(credentials.user), password: digest(credentials.password) }
+    : null;
   return {
     enabled: expected !== null,
     challenge: `Basic realm="${realm}", charset="UTF-8"`,

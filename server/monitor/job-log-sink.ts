@@ -5,7 +5,11 @@
  * and written in one statement per flush — never one INSERT per line.
  */
 import type { Database } from '../../db/database.ts';
-import { appendSyncJobLogLines, type JobLogLevel, type NewSyncJobLogLine } from '../../db/queries/sync-job-log.ts';
+import {
+  appendSyncJobLogLines,
+  type JobLogLevel,
+  type NewSyncJobLogLine,
+} from '../../db/queries/sync-job-log.ts';
 import type { SyncJob } from '../../db/types.ts';
 import { createLogger, type Logger } from '../logger.ts';
 
@@ -74,7 +78,8 @@ export function createJobLogSink(options: {
     if (!level || typeof jobId !== 'string') return;
     const fields = Object.fromEntries(Object.entries(record).filter(([k]) => !OMITTED.has(k)));
     let data: string | null = Object.keys(fields).length > 0 ? JSON.stringify(fields) : null;
-    if (data && data.length > MAX_DATA) data = JSON.stringify({ truncated: true, preview: data.slice(0, 2000) });
+    if (data && data.length > MAX_DATA)
+      data = JSON.stringify({ truncated: true, preview: data.slice(0, 2000) });
     const lines = pending.get(jobId) ?? [];
     lines.push({
       jobId,

@@ -59,7 +59,10 @@ export interface MonitorService extends MonitorOperations {
 }
 
 function percentiles(count: number, values: number[] | null): DurationPercentiles {
-  const at = (i: number) => (count > 0 && values?.[i] != null ? Math.round(values[i]! * 1000) / 1000 : null);
+  const at = (i: number) => {
+    const v = values?.[i];
+    return count > 0 && v != null ? Math.round(v * 1000) / 1000 : null;
+  };
   return { count, p50: at(0), p95: at(1), p99: at(2) };
 }
 
@@ -96,7 +99,10 @@ export function createMonitorService(deps: MonitorServiceDeps): MonitorService {
     const row = await setQueuePaused(db, name, paused);
     // Workers also re-read the paused set at every heartbeat, so a lost message delays the change, never loses it.
     await redis.publish(monitorKeys.queueControlChannel(prefix), name).catch((err: unknown) => {
-      log.warn({ err, queue: name }, 'could not announce the queue change; workers apply it at their next heartbeat');
+      log.warn(
+        { err, queue: name },
+        'could not announce the queue change; workers apply it at their next heartbeat',
+      );
     });
     log.info({ queue: name, paused }, paused ? 'queue paused' : 'queue resumed');
     return { name, paused: row.paused, changedAt: row.changed_at };
@@ -217,7 +223,12 @@ export function createMonitorService(deps: MonitorServiceDeps): MonitorService {
           log.warn({ err, queue }, 'could not remove purged jobs from Redis; workers will skip them');
         });
         try {
-          await events.publish(await withParentSnapshots(db, rows.map((job) => ({ kind: 'CANCELLED', job }))));
+          await events.publish(
+            await withParentSnapshots(
+              db,
+              rows.map((job) => ({ kind: 'CANCELLED', job })),
+            ),
+          );
         } catch (err) {
           log.warn({ err, queue }, 'could not publish events of purged jobs');
         }
@@ -228,7 +239,9 @@ export function createMonitorService(deps: MonitorServiceDeps): MonitorService {
     },
 
     async jobLogs(jobId, lastInput) {
-      const last = parseInput(z.number().int().min(1).max(10_000).default(200), lastInput ?? undefined, ['last']);
+      const last = parseInput(z.number().int().min(1).max(10_000).default(200), lastInput ?? undefined, [
+        'last',
+      ]);
       const rows = await listSyncJobLogLines(db, jobId, last);
       return rows.map(
         (r): JobLogLineView => ({

@@ -23,7 +23,12 @@ const CHUNK = 500;
  * `QueueTransport.remove`, never for a job whose handler runs: a worker that already popped one of these ids finds
  * its row CANCELLED and skips it.
  */
-export async function removeQueuedJobs(redis: Redis, prefix: string, queue: QueueName, ids: string[]): Promise<void> {
+export async function removeQueuedJobs(
+  redis: Redis,
+  prefix: string,
+  queue: QueueName,
+  ids: string[],
+): Promise<void> {
   const keys = ['succeeded', 'failed', 'waiting', 'active', 'stalling', 'jobs', 'delayed'].map((k) =>
     beeQueueKey(prefix, queue, k),
   );

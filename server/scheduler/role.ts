@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import type { Database } from '../../db/database.ts';
 import type { Config } from '../config.ts';
 import { createJobEventPublisher } from '../events/job-events.ts';
+import { createJobMetricsRecorder, withJobMetrics } from '../metrics/job-metrics.ts';
 import { createInternalJobCreator } from '../jobs/internal-jobs.ts';
 import { createSyncJobService } from '../jobs/sync-job-service.ts';
 import type { Logger } from '../logger.ts';
@@ -31,7 +32,11 @@ export async function startSchedulerRole(
     redis,
     config.redis.prefix,
   );
-  const events = createJobEventPublisher(redis, config.redis.prefix);
+  // Counted like every other publisher's events, so scheduled jobs show up in the Prometheus counters.
+  const events = withJobMetrics(createJobEventPublisher(redis, config.redis.prefix), {
+    recorder: createJobMetricsRecorder(redis, config.redis.prefix),
+    log,
+  });
   const jobs = createSyncJobService({ db, transport, events, config, log });
   const createInternal = createInternalJobCreator({ db, transport, events, config, log });
   const scheduler = createScheduler({ db, jobs, createInternal, config, log, ...options });

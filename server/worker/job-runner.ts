@@ -240,7 +240,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
         result: summary,
       });
       if (!done) jobLog.warn('completion ignored: this attempt no longer holds the job');
-      await emit('COMPLETED', done);
+      await emit(done?.status === 'CANCELLED' ? 'CANCELLED' : 'COMPLETED', done);
       return;
     }
 

@@ -69,7 +69,7 @@ async function within(promise: Promise<unknown>, ms: number): Promise<boolean> {
 function reopenBeeQueue(previous: BeeQueue): BeeQueue {
   const { keyPrefix, ...settings } = previous.settings as { keyPrefix: string } & Record<string, unknown>;
   const prefix = keyPrefix.slice(0, keyPrefix.length - `:${previous.name}:`.length);
-  return new BeeQueue(previous.name, { ...settings, prefix } as BeeQueue.QueueSettings);
+  return new BeeQueue(previous.name, { ...settings, prefix });
 }
 
 export function createWorker(options: WorkerOptions): Worker {
@@ -89,7 +89,8 @@ export function createWorker(options: WorkerOptions): Worker {
     for (const { kind, job } of events) {
       if (job.child_count != null) continue;
       if (kind === 'STARTED') runningInfo.set(job.id, { queue: job.queue, startedAt: job.started_at });
-      if (kind === 'COMPLETED' || kind === 'FAILED' || kind === 'RETRYING' || kind === 'CANCELLED') totals.processed++;
+      if (kind === 'COMPLETED' || kind === 'FAILED' || kind === 'RETRYING' || kind === 'CANCELLED')
+        totals.processed++;
       if (kind === 'COMPLETED') totals.succeeded++;
       if (kind === 'FAILED' || kind === 'RETRYING') totals.failed++;
     }
@@ -299,12 +300,23 @@ export function createWorker(options: WorkerOptions): Worker {
     };
   }
 
-  async function beat(): Promise<void> {
-    try {
-      await writeWorkerBeat(redis, prefix, describe(), config.worker.forgetAfterMs);
-    } catch (err) {
-      log.warn({ err }, 'worker registry heartbeat failed');
+  let beating: Promise<void> | undefined;
+  let beatAgain = false;
+  /** One beat at a time (while Redis is unreachable they do not pile up); a change meanwhile is written next. */
+  function beat(): Promise<void> {
+    if (beating) {
+      beatAgain = true;
+      return beating;
     }
+    beating = (async () => {
+      do {
+        beatAgain = false;
+        await writeWorkerBeat(redis, prefix, describe(), config.worker.forgetAfterMs).catch((err: unknown) =>
+          log.warn({ err }, 'worker registry heartbeat failed'),
+        );
+      } while (beatAgain);
+    })().finally(() => (beating = undefined));
+    return beating;
   }
 
   subscriber.on('message', (channel: string, message: string) => {
@@ -324,7 +336,8 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function shutdown(graceMs: number): Promise<void> {
     stopping = true;
-    await beat();
+    // Bounded: with Redis down, commands wait for it (maxRetriesPerRequest: null) and shutdown must not.
+    await within(beat(), 1000);
     for (const name of [...consuming.keys()]) {
       release(name, graceMs + config.worker.cancelGraceMs + 5000);
     }
@@ -340,7 +353,8 @@ export function createWorker(options: WorkerOptions): Worker {
         abandoned.set(h.id, h.attempt);
         h.controller.abort(new WorkerShuttingDown());
       }
-      await within(Promise.all(stuck.map((h) => inflight.get(h.id))), config.worker.cancelGraceMs);
+      const settling = stuck.map((h) => inflight.get(h.id) ?? Promise.resolve());
+      await within(Promise.all(settling), config.worker.cancelGraceMs);
       await within(drained, 2000);
       await within(Promise.all([...requeues]), 5000);
       const ignored = [...held.keys()];
@@ -351,12 +365,17 @@ export function createWorker(options: WorkerOptions): Worker {
         );
       }
       if (handedBack.size > 0) {
-        log.warn({ jobs: [...handedBack.keys()] }, 'handed-back jobs not yet re-enqueued; the stall check will');
+        log.warn(
+          { jobs: [...handedBack.keys()] },
+          'handed-back jobs not yet re-enqueued; the stall check will',
+        );
       }
     }
     for (const t of timers) clearInterval(t);
     await jobLogs.stop();
-    await removeWorker(redis, prefix, id).catch(() => undefined);
+    // A beat still in flight would put this worker back after its removal.
+    if (beating) await within(beating, 1000);
+    await within(removeWorker(redis, prefix, id), 1000);
     subscriber.disconnect();
     await transport.close().catch(() => undefined);
     await redis.quit().catch(() => undefined);

@@ -33,6 +33,7 @@ function embeddedEnv(): NodeJS.ProcessEnv {
     ...process.env,
     DATA_DIR: dataDir,
     PORT: '0',
+    DASHBOARD_PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     RECONCILE_INTERVAL_MS: '500',
@@ -160,6 +161,17 @@ describe('npm start on embedded defaults (no DATABASE_URL, no REDIS_URL)', () =>
     expect(app.output()).toMatch(/\[worker\]\s.*worker started/);
 
     await waitFor('/readyz to answer 200', async () => (await fetch(`${app.url}/readyz`)).status === 200);
+
+    // The dashboard is served by the API, and the seed's dashboard port redirects to it.
+    const dashboard = await fetch(`${app.url}/dashboard/sync`);
+    expect([200, 503]).toContain(dashboard.status); // 503 only when client/dist was never built
+    const seedUrl = /Seed URL\s+(http:\/\/\S+)\/dashboard\/sync/.exec(app.output())?.[1];
+    expect(seedUrl, app.output()).toBeDefined();
+    const redirect = await fetch(`${seedUrl!.replace('localhost', '127.0.0.1')}/dashboard/sync`, {
+      redirect: 'manual',
+    });
+    expect(redirect.status).toBe(302);
+    expect(redirect.headers.get('location')).toMatch(/\/dashboard\/sync$/);
 
     // A second `npm start` on the same data folder refuses to open it, and leaves the first one running.
     const second = spawn(process.execPath, ['--import', 'tsx', 'server/main/all.ts'], {

@@ -68,6 +68,8 @@ describe('npm run bench -- --smoke', () => {
       expect(r.create?.latencyMs.p99).toBeGreaterThan(0);
       expect(r.create?.errors.total).toBe(0);
       expect(r.create?.completed).toBe(r.create?.created);
+      expect(r.createApiOnly?.requests).toBeGreaterThan(0);
+      expect(r.createApiOnly?.completed).toBe(r.createApiOnly?.created);
 
       expect(r.urgent?.pickupMs.count).toBe(r.urgent?.urgentJobs);
       expect(r.urgent?.pickupMs.p99).toBeGreaterThanOrEqual(0);

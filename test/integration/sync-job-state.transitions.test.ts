@@ -125,6 +125,19 @@ describe('sync job state machine', () => {
     expect(progress?.cancel_requested_at).not.toBeNull();
   });
 
+  it('an accepted cancel wins over a completion that raced it; counts and result are kept', async () => {
+    const job = await newJob();
+    await startSyncJob(t.db, job.id, 'sync_products', 'w');
+    await requestSyncJobCancel(t.db, job.id);
+    const done = await finishSyncJob(t.db, job.id, 1, { status: 'COMPLETED', counts, result: { ok: 1 } });
+    expect(done).toMatchObject({
+      status: 'CANCELLED',
+      processed_items: 3,
+      result: { ok: 1 },
+      error: { code: 'CANCELLED' },
+    });
+  });
+
   it('a retry becomes CANCELLED when a cancel arrived during the attempt', async () => {
     const plain = await newJob();
     await startSyncJob(t.db, plain.id, 'sync_products', 'w');

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { IntegrationsPage } from '../integrations/IntegrationsPage.tsx';
 import { JobDetailPage } from '../jobs/JobDetailPage.tsx';
 import { SyncPage } from '../jobs/SyncPage.tsx';
+import { MonitorPage } from '../monitor/MonitorPage.tsx';
 import { ConnectionIndicator } from '../ui/ConnectionIndicator.tsx';
 import { EmptyState } from '../ui/states.tsx';
 import { Link, matchRoute, routes, useLocation, useNavigate } from './router.tsx';
@@ -9,6 +10,7 @@ import { Link, matchRoute, routes, useLocation, useNavigate } from './router.tsx
 const TITLES = {
   sync: 'Sync jobs',
   job: 'Job',
+  monitor: 'Monitor',
   integrations: 'Integrations',
   home: 'Sync',
   notFound: 'Not found',
@@ -42,6 +44,9 @@ export function App() {
           >
             Sync jobs
           </Link>
+          <Link to={routes.monitor()} aria-current={route.name === 'monitor' ? 'page' : undefined}>
+            Monitor
+          </Link>
           <Link to={routes.integrations()} aria-current={route.name === 'integrations' ? 'page' : undefined}>
             Integrations
           </Link>
@@ -52,6 +57,7 @@ export function App() {
       <main id="main">
         {route.name === 'sync' && <SyncPage />}
         {route.name === 'job' && <JobDetailPage key={route.id} id={route.id} />}
+        {route.name === 'monitor' && <MonitorPage />}
         {route.name === 'integrations' && <IntegrationsPage />}
         {route.name === 'notFound' && (
           <EmptyState title="Nothing here">

@@ -1,5 +1,5 @@
 /**
- * A deliberately small router: three screens do not need a routing library. Locations come from a `RouterHistory`
+ * A deliberately small router: four screens do not need a routing library. Locations come from a `RouterHistory`
  * (the browser's, or an in-memory one in tests), read through `useSyncExternalStore`.
  */
 import {
@@ -113,12 +113,14 @@ export function Link({ to, onClick, ...rest }: { to: string } & AnchorHTMLAttrib
 export const routes = {
   sync: (search = '') => `/dashboard/sync${search}`,
   job: (id: string) => `/dashboard/sync/jobs/${encodeURIComponent(id)}`,
+  monitor: () => '/dashboard/sync/monitor',
   integrations: () => '/dashboard/integrations',
 } as const;
 
 export type Route =
   | { name: 'sync' }
   | { name: 'job'; id: string }
+  | { name: 'monitor' }
   | { name: 'integrations' }
   | { name: 'home' }
   | { name: 'notFound' };
@@ -127,6 +129,7 @@ export function matchRoute(pathname: string): Route {
   const path = pathname.replace(/\/+$/, '');
   if (path === '/dashboard' || path === '') return { name: 'home' };
   if (path === '/dashboard/sync') return { name: 'sync' };
+  if (path === '/dashboard/sync/monitor') return { name: 'monitor' };
   if (path === '/dashboard/integrations') return { name: 'integrations' };
   const job = /^\/dashboard\/sync\/jobs\/([^/]+)$/.exec(path);
   if (job?.[1]) return { name: 'job', id: decodeURIComponent(job[1]) };

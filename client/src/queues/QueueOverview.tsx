@@ -107,22 +107,32 @@ function QueueCard({
   const busy = (figures?.active ?? 0) > 0;
   return (
     <article
-      className={`queue-card${busy ? ' queue-busy' : ''}${failed > 0 ? ' queue-failing' : ''}`}
+      className={`queue-card${busy ? ' queue-busy' : ''}${failed > 0 ? ' queue-failing' : ''}${figures?.paused ? ' queue-paused' : ''}`}
       aria-label={`Queue ${queueLabel(name)}`}
       data-queue={name}
     >
-      <h3>
-        <button
-          type="button"
-          className="queue-name mono"
-          aria-pressed={active}
-          title={active ? 'Showing this queue in the table; click to stop' : 'Show the jobs of this queue'}
-          aria-label={`Show jobs of queue ${queueLabel(name)}`}
-          onClick={onPick}
-        >
-          {queueLabel(name)}
-        </button>
-      </h3>
+      <div className="queue-card-header">
+        <h3>
+          <button
+            type="button"
+            className="queue-name mono"
+            aria-pressed={active}
+            title={active ? 'Showing this queue in the table; click to stop' : 'Show the jobs of this queue'}
+            aria-label={`Show jobs of queue ${queueLabel(name)}`}
+            onClick={onPick}
+          >
+            {queueLabel(name)}
+          </button>
+        </h3>
+        {figures?.paused && (
+          <span
+            className="badge badge-paused"
+            title="No worker takes jobs from this queue until it is resumed"
+          >
+            Paused
+          </span>
+        )}
+      </div>
       <dl className="queue-figures">
         <Figure label="Waiting" name="waiting" value={figures?.waiting} />
         <Figure label="Active" name="active" value={figures?.active} />
@@ -138,7 +148,7 @@ function QueueCard({
   );
 }
 
-function Figure({
+export function Figure({
   label,
   name,
   value,

@@ -80,22 +80,38 @@ const WIDTH = 600;
 const HEIGHT = 140;
 const AXIS = 18;
 
-export function ThroughputBars({ points }: { points: readonly ThroughputPoint[] }) {
+/**
+ * The bars, in a viewBox of `width` × `height` scaled to the container's width: pick a size close to the one it
+ * is shown at (the default suits a half-screen panel; the Monitor's queue cards use a smaller one) so labels stay
+ * readable.
+ */
+export function ThroughputBars({
+  points,
+  width = WIDTH,
+  height = HEIGHT,
+  label,
+}: {
+  points: readonly ThroughputPoint[];
+  width?: number;
+  height?: number;
+  /** What the chart is of, before its summary (read by screen readers). */
+  label?: string;
+}) {
   const max = Math.max(1, ...points.map((p) => (p.completed ?? 0) + (p.failed ?? 0)));
-  const slot = WIDTH / Math.max(1, points.length);
+  const slot = width / Math.max(1, points.length);
   const bar = Math.max(1, slot * 0.7);
-  const plot = HEIGHT - AXIS;
+  const plot = height - AXIS;
   const scale = (n: number) => (n / max) * (plot - 4);
   const ticks = points.length > 0 ? [0, Math.floor(points.length / 2), points.length - 1] : [];
   const total = points.reduce((n, p) => n + (p.completed ?? 0) + (p.failed ?? 0), 0);
   return (
     <svg
       className="chart"
-      viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+      viewBox={`0 0 ${width} ${height}`}
       role="img"
-      aria-label={`Jobs finished per minute over the last ${points.length} minutes: ${total} in all, at most ${max} in one minute`}
+      aria-label={`${label ?? 'Jobs finished per minute'} over the last ${points.length} minutes: ${total} in all, at most ${max} in one minute`}
     >
-      <line x1={0} x2={WIDTH} y1={plot} y2={plot} className="chart-axis" />
+      <line x1={0} x2={width} y1={plot} y2={plot} className="chart-axis" />
       <text x={2} y={10} className="chart-label">
         {max}/min
       </text>
@@ -120,8 +136,8 @@ export function ThroughputBars({ points }: { points: readonly ThroughputPoint[] 
       {ticks.map((i) => (
         <text
           key={i}
-          x={Math.min(WIDTH - 2, Math.max(2, i * slot + slot / 2))}
-          y={HEIGHT - 4}
+          x={Math.min(width - 2, Math.max(2, i * slot + slot / 2))}
+          y={height - 4}
           textAnchor={i === 0 ? 'start' : i === points.length - 1 ? 'end' : 'middle'}
           className="chart-label"
         >

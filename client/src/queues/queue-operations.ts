@@ -15,6 +15,7 @@ export const QueueStatsFields = graphql(`
       waiting
       active
       delayed
+      paused
       completedLastHour
       failedLastHour
       oldestWaitingSeconds

@@ -77,3 +77,18 @@ export function toDateTimeLocal(date: Date): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
+
+/** Jobs per minute: "12", "1.4", "0.07", "0". */
+export function formatRate(n: number | null | undefined): string {
+  if (n == null || !Number.isFinite(n)) return '—';
+  if (n === 0) return '0';
+  const digits = n >= 10 ? 0 : n >= 1 ? 1 : 2;
+  return String(Number(n.toFixed(digits)));
+}
+
+/** A 0–1 ratio as a percentage: "0%", "4.5%", "37%"; "—" when there is none (nothing finished). */
+export function formatPercent(ratio: number | null | undefined): string {
+  if (ratio == null || !Number.isFinite(ratio)) return '—';
+  const pct = ratio * 100;
+  return `${pct > 0 && pct < 10 ? String(Number(pct.toFixed(1))) : Math.round(pct)}%`;
+}
