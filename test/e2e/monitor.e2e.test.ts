@@ -187,6 +187,7 @@ describe('dashboard monitor', () => {
     await page.keyboard.press('Enter');
     await queueCard('SYNC_PRODUCTS').getByText('Purged sync_products: 2 waiting jobs cancelled.').waitFor();
     await dialog.waitFor({ state: 'detached' });
+    expect(await focusedLabel()).toBe('Purge queue sync_products');
     expect([await status(first.id), await status(second.id)]).toEqual(['CANCELLED', 'CANCELLED']);
     await figure('SYNC_PRODUCTS', 'waiting', '0').waitFor();
 

@@ -256,7 +256,6 @@ export function QueueMonitorCard({
           className="button-small button-danger"
           aria-label={`Purge queue ${label}`}
           aria-haspopup="dialog"
-          disabled={purgeState.fetching}
           onClick={() => setConfirming(true)}
         >
           Purge…
@@ -289,7 +288,7 @@ export function QueueMonitorCard({
           onCancel={() => setConfirming(false)}
         >
           <p>
-            Every waiting job of <strong className="mono">{label}</strong> is cancelled:{' '}
+            This cancels every waiting job of <strong className="mono">{label}</strong>:{' '}
             <strong data-purge-count={toPurge}>
               {toPurge === 0
                 ? 'none is waiting right now'

@@ -63,5 +63,5 @@ export function consumersText(paused: boolean, c: Consumers): { text: string; se
   if (!paused && c.paused > 0) {
     return { text: `${base}: waiting for ${plural(c.paused, 'worker')} to resume`, settling: true };
   }
-  return { text: paused ? `${base}, all holding off` : base, settling: false };
+  return { text: paused ? `${base}: none taking jobs` : base, settling: false };
 }
