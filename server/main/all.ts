@@ -115,6 +115,7 @@ const ROLES: AllInOneRole[] = [
           { label: 'GraphiQL', url: `${url}/graphql` },
           { label: 'REST', url: `${url}/api/sync/jobs` },
           { label: 'Ready', url: `${url}/readyz` },
+          { label: 'Metrics', url: `${url}/metrics` },
         ],
       };
     },

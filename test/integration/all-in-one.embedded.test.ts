@@ -34,6 +34,7 @@ function embeddedEnv(): NodeJS.ProcessEnv {
     DATA_DIR: dataDir,
     PORT: '0',
     DASHBOARD_PORT: '0',
+    FLOWER_PORT: '0',
     HOST: '127.0.0.1',
     LOG_LEVEL: 'info',
     RECONCILE_INTERVAL_MS: '500',
@@ -162,6 +163,10 @@ describe('npm start on embedded defaults (no DATABASE_URL, no REDIS_URL)', () =>
 
     await waitFor('/readyz to answer 200', async () => (await fetch(`${app.url}/readyz`)).status === 200);
 
+    // The banner lists every way in.
+    for (const label of ['Dashboard', 'Seed URL', 'GraphiQL', 'REST', 'Metrics', 'Monitor']) {
+      expect(app.output()).toMatch(new RegExp(`\\s${label}\\s+http://`));
+    }
     // The dashboard is served by the API, and the seed's dashboard port redirects to it.
     const dashboard = await fetch(`${app.url}/dashboard/sync`);
     expect([200, 503]).toContain(dashboard.status); // 503 only when client/dist was never built
