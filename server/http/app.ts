@@ -3,7 +3,6 @@
  * health at /healthz and /readyz, Prometheus metrics at /metrics — all on one node http server.
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Database } from '../../db/database.ts';
 import type { SchemaContext } from '../../schema/index.ts';
 import type { Config } from '../config.ts';
@@ -12,6 +11,7 @@ import { createApiServices } from './api-services.ts';
 import { createDashboardAssets } from './dashboard-assets.ts';
 import { createGraphqlEndpoint } from './graphql-endpoint.ts';
 import { createJobLogsRoute } from './rest-job-logs.ts';
+import { listen, stopServing } from './listen.ts';
 import { createRestHandler } from './rest.ts';
 
 export interface ApiApp {
@@ -99,27 +99,11 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
     async start(port = config.http.port, host = config.http.host) {
       // Redis may be down at boot: the API still starts, records jobs, and the reconciler enqueues them later.
       await api.redisReady();
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
-      const address = server.address() as AddressInfo;
-      const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-      return { port: address.port, url: `http://${shownHost}:${address.port}` };
+      const bound = await listen(server, port, host);
+      return bound;
     },
     async stop() {
-      // Subscribers first (graphql-ws closes with 1001 "Going away", SSE streams end), then the Redis connections
-      // their unsubscribes go through.
-      api.endSubscriptions();
-      await ws.dispose();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await api.close();
+      await stopServing({ server, ws, api });
     },
   };
 }

@@ -8,9 +8,9 @@
  * and answers 404 anywhere else.
  */
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Database } from '../../db/database.ts';
 import type { SchemaContext } from '../../schema/context.ts';
+import { listen, stopServing } from '../http/listen.ts';
 import type { Config } from '../config.ts';
 import { createApiServices } from '../http/api-services.ts';
 import { createGraphqlEndpoint } from '../http/graphql-endpoint.ts';
@@ -136,27 +136,13 @@ export function buildMonitorApp(options: { config: Config; db: Database; log: Lo
     prefix,
     async start(port = config.monitor.port, host = config.http.host) {
       await api.redisReady();
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve();
-        });
-      });
+      const bound = await listen(server, port, host);
       if (!auth.enabled)
         log.warn('FLOWER_BASIC_AUTH is not set: the monitor is open to anyone who can reach it');
-      const address = server.address() as AddressInfo;
-      const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
-      return { port: address.port, url: `http://${shownHost}:${address.port}` };
+      return bound;
     },
     async stop() {
-      api.endSubscriptions();
-      await ws.dispose();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await api.close();
+      await stopServing({ server, ws, api });
     },
   };
 }
