@@ -33,13 +33,14 @@ export interface MemoryResult {
 export async function runMemory(ctx: BenchContext): Promise<MemoryResult> {
   const { memoryJobs: jobs, memoryRuntime: runtime, batchSize } = ctx.options;
   let build: string | undefined;
-  if (runtime === 'dist') {
-    build = mkdtempSync(join(tmpdir(), 'sync-bench-build-'));
-    ctx.log(`memory: compiling the server into ${build}`);
-    const problems = buildJavaScript(build);
-    if (problems) ctx.log(`memory: tsc reported type errors but emitted the server; using it:\n${problems}`);
-  }
   try {
+    if (runtime === 'dist') {
+      build = mkdtempSync(join(tmpdir(), 'sync-bench-build-'));
+      ctx.log(`memory: compiling the server into ${build}`);
+      const problems = buildJavaScript(build);
+      if (problems)
+        ctx.log(`memory: tsc reported type errors but emitted the server; using it:\n${problems}`);
+    }
     const pairs = (await seedPairs(ctx.db, jobs, EMPTY_STORE, 'memory')).slice(0, jobs);
     const api = await ctx.startApi('api-memory', build);
     const worker = await ctx.startWorker('worker-memory', api, {}, build);

@@ -13,7 +13,9 @@ export function createProgressReporter(options: {
   let pending = false;
   let timer: NodeJS.Timeout | undefined;
   let inflight: Promise<void> | undefined;
-  let lastWriteAt = 0;
+  // Counting from creation: a job that ends within one interval needs no progress write at all (its final
+  // transition records the counts).
+  let lastWriteAt = Date.now();
   let stopped = false;
 
   function schedule(): void {
