@@ -6,7 +6,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findSyncJobById, listSyncJobEvents } from '../../db/queries/sync-job.ts';
-import { HANDED_BACK_MESSAGE } from '../../db/queries/sync-job-handback.ts';
+import { HANDED_BACK_MESSAGE } from '../../db/queries/sync-job.ts';
 import type { SyncJob } from '../../db/types.ts';
 import { beeQueueKey } from '../../server/queue/transport.ts';
 import {
