@@ -4,10 +4,8 @@ import type { Database } from '../../db/database.ts';
 import type { SchemaContext } from '../../schema/context.ts';
 import type { Config } from '../config.ts';
 import { createJobEventPublisher } from '../events/job-events.ts';
-import { buildApiApp } from '../http/app.ts';
 import type { Logger } from '../logger.ts';
 import { createJobMetricsRecorder, withJobMetrics } from '../metrics/job-metrics.ts';
-import { buildMonitorApp } from '../monitor/app.ts';
 import { createQueueTransport, openBeeQueues } from '../queue/transport.ts';
 import { createReconciler } from '../worker/reconciler.ts';
 import { createWorker } from '../worker/worker.ts';
@@ -19,6 +17,8 @@ export async function startApiRole(
   db: Database,
   log: Logger,
 ): Promise<{ url: string; services: SchemaContext; stop: Stop }> {
+  // Loaded on demand: a worker process never pays for yoga, Pothos and GraphiQL.
+  const { buildApiApp } = await import('../http/app.ts');
   const app = buildApiApp({ config, db, log });
   const { url } = await app.start();
   log.info({ url, graphql: `${url}/graphql`, rest: `${url}/api/sync/jobs` }, 'api listening');
@@ -66,7 +66,7 @@ export async function startMonitorRole(
   db: Database,
   log: Logger,
 ): Promise<{ url: string; pageUrl: string; stop: Stop }> {
-  const app = buildMonitorApp({ config, db, log });
+  const app = (await import('../monitor/app.ts')).buildMonitorApp({ config, db, log });
   const { url } = await app.start().catch(async (err: unknown) => {
     await app.stop().catch(() => undefined);
     throw err;
