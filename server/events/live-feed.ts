@@ -77,6 +77,8 @@ export interface LiveFeedDeps {
   log: Logger;
   /** Longest gap between two queue-stats computations while someone listens (ms). */
   statsRefreshMs?: number;
+  /** More channels whose messages change the queue stats (e.g. queue pause/resume); each message is JSON. */
+  statsChannels?: string[];
 }
 
 export interface LiveFeed extends LiveOperations {
@@ -164,7 +166,10 @@ export function createLiveFeed(deps: LiveFeedDeps): LiveFeed {
 
   function startStats(): void {
     if (statsTimer) return;
-    unlistenStats = listen(jobTopics.jobEvents(prefix), () => (statsDirty = true));
+    const unlisten = [jobTopics.jobEvents(prefix), ...(deps.statsChannels ?? [])].map((channel) =>
+      listen(channel, () => (statsDirty = true)),
+    );
+    unlistenStats = () => unlisten.forEach((stop) => stop());
     statsTimer = setInterval(() => void refreshStats(false), 1000);
   }
 

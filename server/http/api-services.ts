@@ -16,6 +16,7 @@ import type { Logger } from '../logger.ts';
 import { createJobMetricsRecorder, withJobMetrics } from '../metrics/job-metrics.ts';
 import { createMetricsEndpoint, type MetricsEndpoint } from '../metrics/registry.ts';
 import { createMonitorService } from '../monitor/monitor-service.ts';
+import { monitorKeys } from '../monitor/topics.ts';
 import { createQueueTransport, openBeeQueues } from '../queue/transport.ts';
 import { createScheduleService } from '../schedules/schedule-service.ts';
 
@@ -63,6 +64,8 @@ export function createApiServices(options: { config: Config; db: Database; log: 
       const [stats, paused] = await Promise.all([jobs.stats(), monitor.pausedQueues()]);
       return { ...stats, queues: stats.queues.map((q) => ({ ...q, paused: paused.includes(q.name) })) };
     },
+    // A pause or resume is pushed at the next tick (≤ 1 s), not at the next periodic refresh.
+    statsChannels: [monitorKeys.queueControlChannel(prefix)],
     log,
   });
   const services: SchemaContext = {

@@ -98,12 +98,15 @@ export function createMonitorService(deps: MonitorServiceDeps): MonitorService {
     const name = parseInput(queueName, input, ['name']);
     const row = await setQueuePaused(db, name, paused);
     // Workers also re-read the paused set at every heartbeat, so a lost message delays the change, never loses it.
-    await redis.publish(monitorKeys.queueControlChannel(prefix), name).catch((err: unknown) => {
-      log.warn(
-        { err, queue: name },
-        'could not announce the queue change; workers apply it at their next heartbeat',
-      );
-    });
+    // JSON, like every message on our channels (live feeds parse them; workers only look at the channel).
+    await redis
+      .publish(monitorKeys.queueControlChannel(prefix), JSON.stringify(name))
+      .catch((err: unknown) => {
+        log.warn(
+          { err, queue: name },
+          'could not announce the queue change; workers apply it at their next heartbeat',
+        );
+      });
     log.info({ queue: name, paused }, paused ? 'queue paused' : 'queue resumed');
     return { name, paused: row.paused, changedAt: row.changed_at };
   }

@@ -147,7 +147,7 @@ describe('pause and resume', () => {
     expect(done).toMatchObject({ attempts: 1, processed_items: 400 });
   });
 
-  it('queueStatsUpdated shows a pause and a resume (at its next refresh, within 5 s)', async () => {
+  it('queueStatsUpdated pushes a pause and a resume at its next tick (well before the 5 s refresh)', async () => {
     type Figures = { name: string; paused: boolean }[];
     const client = wsClient(stack.url);
     const sub = subscribeWs<Figures>(
@@ -160,11 +160,15 @@ describe('pause and resume', () => {
     try {
       await sub.until('the first stats', (q) => orders(q) === false);
       await mutate('pauseQueue', 'SYNC_ORDERS');
-      await sub.until('paused in the stats', (q) => orders(q) === true);
+      await sub.until('paused in the stats', (q) => orders(q) === true, 3000);
       const pausedAt = sub.events.findIndex((q) => orders(q) === true);
       await mutate('resumeQueue', 'SYNC_ORDERS');
-      await waitFor('resumed in the stats', () =>
-        sub.events.slice(pausedAt + 1).some((q) => orders(q) === false),
+      await waitFor(
+        'resumed in the stats',
+        () => sub.events.slice(pausedAt + 1).some((q) => orders(q) === false),
+        {
+          timeoutMs: 3000,
+        },
       );
       expect(sub.errors).toEqual([]);
     } finally {
