@@ -18,7 +18,7 @@ import type { JobEventPublisher } from '../events/job-events.ts';
 import { getHandler } from '../handlers/registry.ts';
 import type { Logger } from '../logger.ts';
 import { routeJob } from '../queue/routing.ts';
-import type { QueueTransport } from '../queue/transport.ts';
+import { enqueueSpecOf, type QueueTransport } from '../queue/transport.ts';
 import { parseInput } from '../validation.ts';
 
 export interface InternalJobInput {
@@ -97,16 +97,7 @@ export function createInternalJobCreator(deps: InternalJobDeps): CreateInternalJ
   /** If Redis is unreachable the job stays recorded and the reconciler enqueues it later. */
   async function enqueue(job: SyncJob): Promise<void> {
     try {
-      await transport.enqueue([
-        {
-          id: job.id,
-          queue: job.queue,
-          maxAttempts: job.max_attempts,
-          attemptsDone: job.attempts,
-          backoffMs: config.jobs.retryBackoffMs,
-          runAt: job.run_at,
-        },
-      ]);
+      await transport.enqueue([enqueueSpecOf(job, config.jobs.retryBackoffMs)]);
     } catch (err) {
       log.warn(
         { err, jobId: job.id },

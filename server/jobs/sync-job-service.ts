@@ -53,7 +53,7 @@ import { withParentSnapshots, type JobEventPublisher } from '../events/job-event
 import { syncOptionsSchema } from '../handlers/handler.ts';
 import type { Logger } from '../logger.ts';
 import { routeJob } from '../queue/routing.ts';
-import type { QueueTransport } from '../queue/transport.ts';
+import { enqueueSpecOf, type QueueTransport } from '../queue/transport.ts';
 import { parseInput, problemsError, toFieldProblems, type FieldProblem } from '../validation.ts';
 
 const uuid = z.guid({ message: 'must be a UUID' });
@@ -194,16 +194,7 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
   async function enqueue(jobs: SyncJob[], jump: boolean): Promise<void> {
     if (jobs.length === 0) return;
     try {
-      await transport.enqueue(
-        jobs.map((j) => ({
-          id: j.id,
-          queue: j.queue,
-          maxAttempts: j.max_attempts,
-          attemptsDone: j.attempts,
-          backoffMs: config.jobs.retryBackoffMs,
-          runAt: j.run_at,
-        })),
-      );
+      await transport.enqueue(jobs.map((j) => enqueueSpecOf(j, config.jobs.retryBackoffMs)));
       if (jump) for (const j of jobs) await transport.jumpToFront(j.queue, j.id);
     } catch (err) {
       log.warn(

@@ -5,7 +5,7 @@
  */
 import BeeQueue from 'bee-queue';
 import type { Redis } from 'ioredis';
-import { QUEUE_NAMES, type QueueName } from '../../db/types.ts';
+import { QUEUE_NAMES, type QueueName, type SyncJob } from '../../db/types.ts';
 import type { Logger } from '../logger.ts';
 
 export interface EnqueueSpec {
@@ -16,6 +16,21 @@ export interface EnqueueSpec {
   attemptsDone: number;
   backoffMs: number;
   runAt?: Date | null;
+}
+
+/** How a recorded job is handed to Redis: its id and queue, the attempts it has left and when it may run. */
+export function enqueueSpecOf(
+  job: Pick<SyncJob, 'id' | 'queue' | 'max_attempts' | 'attempts' | 'run_at'>,
+  backoffMs: number,
+): EnqueueSpec {
+  return {
+    id: job.id,
+    queue: job.queue,
+    maxAttempts: job.max_attempts,
+    attemptsDone: job.attempts,
+    backoffMs,
+    runAt: job.run_at,
+  };
 }
 
 export interface QueueTransport {

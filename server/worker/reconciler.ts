@@ -14,7 +14,7 @@ import {
 import type { Config } from '../config.ts';
 import type { JobEventPublisher } from '../events/job-events.ts';
 import type { Logger } from '../logger.ts';
-import type { QueueTransport } from '../queue/transport.ts';
+import { enqueueSpecOf, type QueueTransport } from '../queue/transport.ts';
 
 export interface ReconcilerDeps {
   db: Database;
@@ -50,16 +50,7 @@ export function createReconciler(deps: ReconcilerDeps) {
       const held = await transport.holds(jobs);
       const missing = jobs.filter((_, i) => !held[i]);
       if (missing.length > 0) {
-        await transport.enqueue(
-          missing.map((j) => ({
-            id: j.id,
-            queue: j.queue,
-            maxAttempts: j.max_attempts,
-            attemptsDone: j.attempts,
-            backoffMs: config.jobs.retryBackoffMs,
-            runAt: j.run_at,
-          })),
-        );
+        await transport.enqueue(missing.map((j) => enqueueSpecOf(j, config.jobs.retryBackoffMs)));
         requeued += missing.length;
       }
       if (jobs.length < BATCH) break;
@@ -82,15 +73,7 @@ export function createReconciler(deps: ReconcilerDeps) {
       if (!row) continue;
       recovered++;
       if (row.status === 'QUEUED') {
-        await transport.enqueue([
-          {
-            id: row.id,
-            queue: row.queue,
-            maxAttempts: row.max_attempts,
-            attemptsDone: row.attempts,
-            backoffMs: config.jobs.retryBackoffMs,
-          },
-        ]);
+        await transport.enqueue([enqueueSpecOf(row, config.jobs.retryBackoffMs)]);
         await events.publish([{ kind: 'RETRYING', job: row }]);
       } else {
         await events.publish([{ kind: row.status === 'CANCELLED' ? 'CANCELLED' : 'FAILED', job: row }]);

@@ -25,7 +25,7 @@ import { createJobLogSink } from '../monitor/job-log-sink.ts';
 import { monitorKeys } from '../monitor/topics.ts';
 import { packageVersion } from '../monitor/version.ts';
 import { removeWorker, writeWorkerBeat, type WorkerBeat } from '../monitor/worker-registry.ts';
-import { createQueueTransport, openBeeQueues } from '../queue/transport.ts';
+import { createQueueTransport, openBeeQueues, enqueueSpecOf } from '../queue/transport.ts';
 import { JobCancelled, WorkerShuttingDown } from './abort-reasons.ts';
 import { createJobRunner, type HeldJob } from './job-runner.ts';
 
@@ -182,16 +182,7 @@ export function createWorker(options: WorkerOptions): Worker {
     if (!row) return;
     handedBack.delete(row.id);
     const requeue = (async () => {
-      await transport.enqueue([
-        {
-          id: row.id,
-          queue: row.queue,
-          maxAttempts: row.max_attempts,
-          attemptsDone: row.attempts,
-          backoffMs: config.jobs.retryBackoffMs,
-          runAt: row.run_at,
-        },
-      ]);
+      await transport.enqueue([enqueueSpecOf(row, config.jobs.retryBackoffMs)]);
       await transport.jumpToFront(row.queue, row.id);
       log.info({ jobId: row.id, queue: row.queue }, 'job handed back to its queue');
     })().catch((err: unknown) =>
