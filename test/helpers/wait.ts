@@ -1,3 +1,7 @@
+import type { Database } from '../../db/database.ts';
+import { findSyncJobById } from '../../db/queries/sync-job.ts';
+import type { SyncJob } from '../../db/types.ts';
+
 /**
  * Polls `probe` until it returns a value other than undefined/false, or fails after `timeoutMs` with `what`.
  * For state kept in Postgres, which has no push channel of its own, polling with a deadline is the event wait.
@@ -23,4 +27,22 @@ export async function waitFor<T>(
     }
     await new Promise((r) => setTimeout(r, options.intervalMs ?? 25));
   }
+}
+
+/** Waits (with a deadline) until job `id`'s row in Postgres satisfies `what`, and returns that row. */
+export async function waitForJob(
+  db: Database,
+  id: string,
+  what: (job: SyncJob) => boolean,
+  label: string,
+  timeoutMs = 20_000,
+): Promise<SyncJob> {
+  return waitFor(
+    label,
+    async () => {
+      const job = await findSyncJobById(db, id);
+      return job && what(job) ? job : undefined;
+    },
+    { timeoutMs },
+  );
 }

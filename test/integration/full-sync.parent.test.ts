@@ -7,17 +7,14 @@ import { beeQueueKey } from '../../server/queue/transport.ts';
 import { runUntilAborted, scriptedHandlers } from '../helpers/handlers.ts';
 import { subscribeWs, wsClient } from '../helpers/live.ts';
 import { createSandboxIntegration, gql, startTestStack, type TestStack } from '../helpers/stack.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { waitForJob } from '../helpers/wait.ts';
 
 const handlers = scriptedHandlers(async () => ({ processed: 1, total: 1, failed: 0 }));
 let stack: TestStack;
 
-async function until(id: string, what: (j: SyncJob) => boolean, label: string): Promise<SyncJob> {
-  return waitFor(label, async () => {
-    const j = await findSyncJobById(stack.db, id);
-    return j && what(j) ? j : undefined;
-  });
-}
+/** This file's jobs live in `stack.db`. */
+const until = (id: string, what: (j: SyncJob) => boolean, label: string, timeoutMs?: number) =>
+  waitForJob(stack.db, id, what, label, timeoutMs);
 
 async function children(parentId: string): Promise<SyncJob[]> {
   return stack.db

@@ -1,22 +1,18 @@
 /** Retry, reschedule and the job timeline, over GraphQL and REST, with a real worker. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findSyncJobById } from '../../db/queries/sync-job.ts';
 import type { SyncJob } from '../../db/types.ts';
 import { TransientError } from '../../server/errors.ts';
 import { runUntilAborted, scriptedHandlers } from '../helpers/handlers.ts';
 import { createSandboxIntegration, gql, startTestStack, type TestStack } from '../helpers/stack.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { waitForJob } from '../helpers/wait.ts';
 
 const handlers = scriptedHandlers(async () => ({ processed: 1, total: 1, failed: 0 }));
 let stack: TestStack;
 let integrationId: string;
 
-async function until(id: string, what: (j: SyncJob) => boolean, label: string): Promise<SyncJob> {
-  return waitFor(label, async () => {
-    const j = await findSyncJobById(stack.db, id);
-    return j && what(j) ? j : undefined;
-  });
-}
+/** This file's jobs live in `stack.db`. */
+const until = (id: string, what: (j: SyncJob) => boolean, label: string, timeoutMs?: number) =>
+  waitForJob(stack.db, id, what, label, timeoutMs);
 
 async function rest(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
   const res = await fetch(`${stack.url}${path}`, {

@@ -5,7 +5,7 @@ import type { SyncJob } from '../../db/types.ts';
 import { PermanentError, TransientError } from '../../server/errors.ts';
 import { scriptedHandlers, runUntilAborted } from '../helpers/handlers.ts';
 import { createSandboxIntegration, startTestStack, type TestStack } from '../helpers/stack.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { waitFor, waitForJob } from '../helpers/wait.ts';
 
 const done = { processed: 1, total: 1, failed: 0 };
 const handlers = scriptedHandlers(() => Promise.resolve(done));
@@ -17,21 +17,9 @@ async function create(input: Record<string, unknown> = {}): Promise<SyncJob> {
   return created.job;
 }
 
-async function until(
-  id: string,
-  what: (j: SyncJob) => boolean,
-  label: string,
-  timeoutMs = 15_000,
-): Promise<SyncJob> {
-  return waitFor(
-    label,
-    async () => {
-      const j = await findSyncJobById(stack.db, id);
-      return j && what(j) ? j : undefined;
-    },
-    { timeoutMs },
-  );
-}
+/** This file's jobs live in `stack.db`. */
+const until = (id: string, what: (j: SyncJob) => boolean, label: string, timeoutMs = 15_000) =>
+  waitForJob(stack.db, id, what, label, timeoutMs);
 
 beforeAll(async () => {
   stack = await startTestStack({

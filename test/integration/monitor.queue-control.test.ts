@@ -18,7 +18,7 @@ import {
   type ChildWorker,
   type TestStack,
 } from '../helpers/stack.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { waitFor, waitForJob } from '../helpers/wait.ts';
 
 let stack: TestStack;
 let redis: Redis;
@@ -33,12 +33,9 @@ async function spawn(env: Record<string, string> = {}): Promise<ChildWorker> {
   return child;
 }
 
-async function until(id: string, what: (j: SyncJob) => boolean, label: string): Promise<SyncJob> {
-  return waitFor(label, async () => {
-    const j = await findSyncJobById(stack.db, id);
-    return j && what(j) ? j : undefined;
-  });
-}
+/** This file's jobs live in `stack.db`. */
+const until = (id: string, what: (j: SyncJob) => boolean, label: string, timeoutMs?: number) =>
+  waitForJob(stack.db, id, what, label, timeoutMs);
 
 async function mutate(field: 'pauseQueue' | 'resumeQueue', name: string): Promise<{ paused: boolean }> {
   const res = await gql<Record<string, { name: string; paused: boolean; changedAt: string }>>(

@@ -3,7 +3,6 @@
  * and a worker killed with SIGKILL mid-job never leaves its job RUNNING.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { findSyncJobById } from '../../db/queries/sync-job.ts';
 import type { SyncJob } from '../../db/types.ts';
 import {
   createSandboxIntegration,
@@ -12,28 +11,16 @@ import {
   type ChildWorker,
   type TestStack,
 } from '../helpers/stack.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { waitForJob } from '../helpers/wait.ts';
 
 let stack: TestStack;
 const children: ChildWorker[] = [];
 // A slow sandbox: 400 items in batches of 5, 30 ms per platform call — several seconds of work.
 const slowStore = { products: 200, variantsPerProduct: 2, orders: 0, latencyMs: 30, pageSize: 50 };
 
-async function until(
-  id: string,
-  what: (j: SyncJob) => boolean,
-  label: string,
-  timeoutMs = 30_000,
-): Promise<SyncJob> {
-  return waitFor(
-    label,
-    async () => {
-      const j = await findSyncJobById(stack.db, id);
-      return j && what(j) ? j : undefined;
-    },
-    { timeoutMs },
-  );
-}
+/** This file's jobs live in `stack.db`. */
+const until = (id: string, what: (j: SyncJob) => boolean, label: string, timeoutMs = 30_000) =>
+  waitForJob(stack.db, id, what, label, timeoutMs);
 
 async function worker(env: Record<string, string> = {}): Promise<ChildWorker> {
   const child = await spawnWorker({ ...stack.env, ...env });

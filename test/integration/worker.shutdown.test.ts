@@ -16,7 +16,7 @@ import {
   type ChildWorker,
   type TestStack,
 } from '../helpers/stack.ts';
-import { waitFor } from '../helpers/wait.ts';
+import { waitForJob } from '../helpers/wait.ts';
 
 let stack: TestStack;
 let redis: Redis;
@@ -32,16 +32,9 @@ async function spawn(env: Record<string, string> = {}): Promise<ChildWorker> {
   return child;
 }
 
-async function until(id: string, what: (j: SyncJob) => boolean, label: string, timeoutMs = 30_000) {
-  return waitFor(
-    label,
-    async () => {
-      const j = await findSyncJobById(stack.db, id);
-      return j && what(j) ? j : undefined;
-    },
-    { timeoutMs },
-  );
-}
+/** This file's jobs live in `stack.db`. */
+const until = (id: string, what: (j: SyncJob) => boolean, label: string, timeoutMs = 30_000) =>
+  waitForJob(stack.db, id, what, label, timeoutMs);
 
 async function slowJob(store: Record<string, number> = slowStore): Promise<SyncJob> {
   const integrationId = await createSandboxIntegration(stack.url, store);
