@@ -3,7 +3,10 @@
  * and stock and the destination of orders; a sales channel receives catalog and stock and is the source of orders.
  * Both are HTTP clients built on the shared platform HTTP layer (./http), configured by base URL.
  */
+import type { z } from 'zod';
+import type { Logger } from '../logger.ts';
 import type { Cursor, ItemResult, Page } from './connector.ts';
+import type { AuthStrategy, PlatformHttp, RateLimitPolicy } from './http/types.ts';
 
 export const REAL_PLATFORMS = ['BLING', 'MERCADO_LIVRE', 'NUVEMSHOP'] as const;
 export type RealPlatform = (typeof REAL_PLATFORMS)[number];
@@ -122,3 +125,52 @@ export interface ChannelConnector {
 }
 
 export type PlatformConnector = ErpConnector | ChannelConnector;
+
+/** Access and refresh tokens of an OAuth integration (Bling, Mercado Livre). */
+export interface OAuthTokens {
+  accessToken: string;
+  /** Single-use on Mercado Livre: each refresh returns a new one, and the old one is dead. */
+  refreshToken: string;
+  expiresAt: Date;
+}
+
+/** What a platform definition gets to build its connector for one job run. */
+export interface ConnectorContext {
+  integrationId: string;
+  /** The integration's settings, parsed by the definition's `settings` schema. */
+  settings: unknown;
+  /** The integration's credentials, opened and parsed by the definition's `credentials` schema. */
+  credentials: unknown;
+  dryRun: boolean;
+  log: Logger;
+  /** An HTTP client bound to this integration: shared rate limit, retries, breaker, dry-run guard. */
+  http(options: {
+    baseUrl: string;
+    rateLimit: RateLimitPolicy;
+    auth: AuthStrategy;
+    defaultHeaders?: Record<string, string>;
+    timeoutMs?: number;
+  }): PlatformHttp;
+  /**
+   * An OAuth strategy bound to this integration: tokens are kept sealed in Postgres, refreshed by one process at
+   * a time (a Redis lock), and a new refresh token is saved before the access token that came with it is used.
+   * `refresh` performs the platform's token call.
+   */
+  oauth(options: {
+    refresh(refreshToken: string, signal: AbortSignal): Promise<OAuthTokens>;
+    /** Header(s) for an access token; defaults to `Authorization: Bearer <token>`. */
+    authorize?(accessToken: string): Record<string, string>;
+  }): AuthStrategy;
+}
+
+export interface PlatformDefinition<C extends PlatformConnector = PlatformConnector> {
+  platform: RealPlatform;
+  role: C['role'];
+  /** Human label for the dashboard. */
+  label: string;
+  settings: z.ZodType;
+  credentials: z.ZodType;
+  /** Credential fields that seed the token store on first use (OAuth platforms). */
+  initialTokens?(credentials: unknown): OAuthTokens | null;
+  create(ctx: ConnectorContext): C;
+}
