@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { QUEUE_NAMES, type QueueName } from '../db/types.ts';
+import { decodeSecretKey } from './security/secrets.ts';
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 type LogLevel = (typeof LOG_LEVELS)[number];
@@ -95,6 +96,12 @@ export interface Config {
   timezone: string;
   monitor: { port: number; basicAuth: { user: string; password: string } | null; urlPrefix: string };
   log: { level: LogLevel; workerLevel: LogLevel };
+  secrets: {
+    /** SECRETS_KEY: 32 bytes (hex or base64) sealing credentials at rest; null outside production = generated key. */
+    key: string | null;
+    /** SECRETS_PREVIOUS_KEYS: older keys still accepted for reading while rows are re-sealed. */
+    previousKeys: string[];
+  };
 }
 
 /** Where the single roles look for Postgres when DATABASE_URL is not set. */
@@ -161,6 +168,8 @@ const envSchema = z.object({
     .transform((v) => v.toLowerCase())
     .pipe(z.enum([...LOG_LEVELS, 'warning', 'critical']))
     .optional(),
+  SECRETS_KEY: optionalString,
+  SECRETS_PREVIOUS_KEYS: optionalString,
   CELERY_LOG_LEVEL: z
     .string()
     .transform((v) => v.toLowerCase())
@@ -249,6 +258,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (i <= 0) problems.push('FLOWER_BASIC_AUTH must be user:password');
     else basicAuth = { user: e.FLOWER_BASIC_AUTH.slice(0, i), password: e.FLOWER_BASIC_AUTH.slice(i + 1) };
   }
+  if (e.SECRETS_KEY !== undefined && decodeSecretKey(e.SECRETS_KEY) === null)
+    problems.push('SECRETS_KEY must be 32 bytes written as 64 hex digits or base64');
+  if (e.NODE_ENV === 'production' && e.SECRETS_KEY === undefined)
+    problems.push('SECRETS_KEY is required in production (32 random bytes: `openssl rand -base64 32`)');
+  const previousKeys = (e.SECRETS_PREVIOUS_KEYS ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  previousKeys.forEach((k, i) => {
+    if (decodeSecretKey(k) === null)
+      problems.push(
+        `SECRETS_PREVIOUS_KEYS: key ${i + 1} must be 32 bytes written as 64 hex digits or base64`,
+      );
+  });
   const redisUrl = e.REDIS_URL ?? e.CELERY_BROKER_URL ?? DEFAULT_REDIS_URL;
   try {
     if (!/^rediss?:$/.test(new URL(redisUrl).protocol))
@@ -308,6 +331,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     timezone: e.SCHEDULE_TIMEZONE ?? e.CELERY_TIMEZONE ?? 'America/Sao_Paulo',
     monitor: { port: e.FLOWER_PORT, basicAuth, urlPrefix: e.FLOWER_URL_PREFIX },
     log: { level, workerLevel: toPinoLevel(e.CELERY_LOG_LEVEL, level) },
+    secrets: { key: e.SECRETS_KEY ?? null, previousKeys },
   };
   return deepFreeze(config);
 }

@@ -1,4 +1,5 @@
 /** What every scenario gets: the run's database, Redis prefix, child-process starters and a progress logger. */
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { createJob } from './client.ts';
@@ -58,6 +59,8 @@ export async function createContext(
   const prefix = `bench${runId}`;
   const baseEnv = {
     NODE_ENV: 'production',
+    // Production roles refuse to start without a sealing key; a throwaway one per run.
+    SECRETS_KEY: randomBytes(32).toString('base64'),
     DATABASE_URL: database.url,
     REDIS_URL: options.redisUrl,
     REDIS_PREFIX: prefix,

@@ -15,6 +15,9 @@ import { createTestRedisPrefix } from './redis.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
+/** The fixed key test stacks seal credentials with (32 bytes, base64). */
+export const TEST_SECRETS_KEY = Buffer.alloc(32, 0x5e).toString('base64');
+
 /** Environment for a test stack; the same variables configure child worker processes. */
 export function testEnv(
   db: TestDatabase,
@@ -34,6 +37,7 @@ export function testEnv(
     RECONCILE_GRACE_MS: '300',
     JOB_RETRY_BACKOFF_MS: '50',
     JOB_CANCEL_GRACE_MS: '2000',
+    SECRETS_KEY: TEST_SECRETS_KEY,
     ...overrides,
   };
 }
