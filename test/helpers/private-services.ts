@@ -155,7 +155,9 @@ export async function createPrivatePostgres(): Promise<PrivatePostgres> {
   const owner = postgresUser();
   if (owner) chownSync(dir, owner.uid, owner.gid);
   const asOwner = (bin: string, args: string[]) =>
-    owner ? run('runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args]) : run(join(PG_BIN, bin), args);
+    owner
+      ? run('runuser', ['-u', 'postgres', '--', join(PG_BIN, bin), ...args])
+      : run(join(PG_BIN, bin), args);
   const options = `-k ${dir} -p ${port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off`;
   const adminUrl = `postgres://postgres@127.0.0.1:${port}/postgres`;
   const url = `postgres://postgres@127.0.0.1:${port}/sync_orchestrator`;
