@@ -62,7 +62,10 @@ export interface IntegrationsTable {
   platform: Platform;
   enabled: Generated<boolean>;
   settings: JsonObject;
+  /** Legacy plaintext credentials of rows written before sealing; cleared when the row is re-sealed. */
   credentials: ColumnType<Record<string, unknown> | null, string | null, string | null>;
+  /** Credentials sealed by the SecretBox (server/security/secrets.ts); never leaves the server. */
+  credentials_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
 }

@@ -2,7 +2,10 @@
  * What resolvers may call. The server implements these operations (server/jobs, server/integrations); the schema
  * depends only on this contract and on the record's types.
  */
+import type { Principal } from '../server/auth/principal.ts';
 import type {
+  ApiKeyRole,
+  AuditEntry,
   Integration,
   JobEventKind,
   JobStatus,
@@ -53,7 +56,9 @@ export interface QueueStats {
 }
 
 /** An integration as any API may show it: credentials are write-only and never leave the service. */
-export type IntegrationView = Omit<Integration, 'credentials'> & { has_credentials: boolean };
+export type IntegrationView = Omit<Integration, 'credentials' | 'credentials_sealed'> & {
+  has_credentials: boolean;
+};
 
 /** Inputs are passed through unvalidated: the operations validate them, the same way for every API. */
 export interface JobOperations {
@@ -113,6 +118,52 @@ export interface SchemaContext {
   live: LiveOperations;
   schedules: ScheduleOperations;
   monitor: MonitorOperations;
+  /** The caller: the API key of the request; null without a key (only while API auth is off) and on the monitor. */
+  principal: Principal | null;
+  /** API keys, the audit log and whether keys are required; the API serves them, the monitor does not. */
+  access?: AccessOperations;
+}
+
+export type { Principal };
+
+/** An API key as anyone may see it: never its secret nor its hash. */
+export interface ApiKeyView {
+  id: string;
+  name: string;
+  role: ApiKeyRole;
+  /** `so_<public id>_…`: recognisable, not usable. */
+  prefix: string;
+  createdBy: string | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+}
+
+export interface CreatedApiKey {
+  key: ApiKeyView;
+  /** The whole key; shown once, never stored. */
+  secret: string;
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  cursors: string[];
+  totalCount: number;
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+export interface AccessOperations {
+  /** Whether requests need an API key (API_AUTH=required). */
+  authRequired: boolean;
+  /** `{ name, role, expiresIn?: '30d', expiresAt?, createdBy? }`. */
+  createApiKey(input: unknown): Promise<CreatedApiKey>;
+  apiKeys(options: { includeRevoked?: boolean }): Promise<ApiKeyView[]>;
+  /** Revokes the key and closes its open connections in every API process. */
+  revokeApiKey(id: unknown): Promise<ApiKeyView>;
+  /** Newest first; filter `{ action?: string[], keyId?, after?, before? }`. */
+  auditLog(filter: unknown, page: { first?: number | null; after?: string | null }): Promise<AuditPage>;
 }
 
 export interface JobEventView {

@@ -1,3 +1,8 @@
+/**
+ * Integration rows. Credentials are stored sealed (`credentials_sealed`, text sealed by the SecretBox); this layer
+ * never sees plaintext credentials and never writes the legacy plaintext `credentials` column except to clear it.
+ * Sealing and opening live in server/security/integration-credentials.ts (`openIntegrationCredentials`).
+ */
 import { sql } from 'kysely';
 import type { Database } from '../database.ts';
 import type { Integration, Platform } from '../types.ts';
@@ -9,7 +14,10 @@ export async function insertIntegration(
     platform: Platform;
     enabled: boolean;
     settings: Record<string, unknown>;
-    credentials: Record<string, unknown> | null;
+    /** Already sealed; null when the integration has none. */
+    credentials_sealed?: string | null;
+    /** Plaintext is not accepted here: only "none". */
+    credentials?: null;
   },
 ): Promise<Integration> {
   return db
@@ -19,7 +27,8 @@ export async function insertIntegration(
       platform: values.platform,
       enabled: values.enabled,
       settings: JSON.stringify(values.settings),
-      credentials: values.credentials === null ? null : JSON.stringify(values.credentials),
+      credentials: null,
+      credentials_sealed: values.credentials_sealed ?? null,
     })
     .returningAll()
     .executeTakeFirstOrThrow();
@@ -51,7 +60,8 @@ export async function updateIntegration(
     name?: string;
     enabled?: boolean;
     settings?: Record<string, unknown>;
-    credentials?: Record<string, unknown> | null;
+    /** Already sealed (null removes them); also clears any legacy plaintext. */
+    credentials_sealed?: string | null;
   },
 ): Promise<Integration | undefined> {
   return db
@@ -60,8 +70,8 @@ export async function updateIntegration(
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
       ...(patch.settings !== undefined ? { settings: JSON.stringify(patch.settings) } : {}),
-      ...(patch.credentials !== undefined
-        ? { credentials: patch.credentials === null ? null : JSON.stringify(patch.credentials) }
+      ...(patch.credentials_sealed !== undefined
+        ? { credentials_sealed: patch.credentials_sealed, credentials: null }
         : {}),
       updated_at: sql<Date>`now()`,
     })
@@ -79,4 +89,37 @@ export async function listEnabledIntegrationIds(
   if (page.afterId) q = q.where('id', '>', page.afterId);
   const rows = await q.orderBy('id').limit(page.limit).execute();
   return rows.map((r) => r.id);
+}
+
+/**
+ * Replaces an integration's stored credentials with `sealed` (clearing the legacy plaintext) only if they are still
+ * exactly `expected`, so a re-seal never overwrites credentials another request changed meanwhile.
+ */
+export async function resealIntegrationCredentials(
+  db: Database,
+  id: string,
+  expected: Pick<Integration, 'credentials' | 'credentials_sealed'>,
+  sealed: string | null,
+): Promise<boolean> {
+  const plain = expected.credentials === null ? null : JSON.stringify(expected.credentials);
+  const result = await db
+    .updateTable('integrations')
+    .set({ credentials_sealed: sealed, credentials: null })
+    .where('id', '=', id)
+    .where(sql<boolean>`credentials_sealed IS NOT DISTINCT FROM ${expected.credentials_sealed}`)
+    .where(sql<boolean>`credentials IS NOT DISTINCT FROM ${plain}::jsonb`)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+/** The stored credential columns of one integration (sealed and legacy plaintext), or undefined. */
+export async function findIntegrationCredentials(
+  db: Database,
+  id: string,
+): Promise<Pick<Integration, 'credentials' | 'credentials_sealed'> | undefined> {
+  return db
+    .selectFrom('integrations')
+    .select(['credentials', 'credentials_sealed'])
+    .where('id', '=', id)
+    .executeTakeFirst();
 }

@@ -19,6 +19,8 @@ import { createMonitorService } from '../monitor/monitor-service.ts';
 import { monitorKeys } from '../monitor/topics.ts';
 import { createQueueTransport, openBeeQueues } from '../queue/transport.ts';
 import { createScheduleService } from '../schedules/schedule-service.ts';
+import type { SecretBox } from '../security/secret-box.ts';
+import { createSecretBox, keyringFromConfig } from '../security/secrets.ts';
 
 export interface ApiServices {
   services: SchemaContext;
@@ -35,8 +37,15 @@ export interface ApiServices {
   close(): Promise<void>;
 }
 
-export function createApiServices(options: { config: Config; db: Database; log: Logger }): ApiServices {
+export function createApiServices(options: {
+  config: Config;
+  db: Database;
+  log: Logger;
+  /** Seals integration credentials; built from the config's keyring when not given. */
+  box?: SecretBox;
+}): ApiServices {
   const { config, db, log } = options;
+  const box = options.box ?? createSecretBox(keyringFromConfig(config, log));
   const prefix = config.redis.prefix;
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: 2, enableOfflineQueue: false });
   redis.on('error', (err) => log.warn({ err: err.message }, 'redis error'));
@@ -70,10 +79,11 @@ export function createApiServices(options: { config: Config; db: Database; log: 
   });
   const services: SchemaContext = {
     jobs,
-    integrations: createIntegrationService(db),
+    integrations: createIntegrationService(db, box),
     live,
     schedules: createScheduleService({ db, config }),
     monitor,
+    principal: null,
   };
   const metrics = createMetricsEndpoint({
     redis,

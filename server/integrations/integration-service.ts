@@ -11,11 +11,14 @@ import { PLATFORMS, type Integration, type Platform } from '../../db/types.ts';
 import { sandboxSettingsSchema } from '../connectors/sandbox-settings.ts';
 import type { IntegrationOperations, IntegrationView } from '../../schema/context.ts';
 import { AppError } from '../errors.ts';
+import { hasStoredCredentials, resealIfStale, sealCredentials } from '../security/integration-credentials.ts';
+import type { SecretBox } from '../security/secret-box.ts';
 import { parseInput } from '../validation.ts';
 
 export function toIntegrationView(row: Integration): IntegrationView {
-  const { credentials, ...rest } = row;
-  return { ...rest, has_credentials: credentials !== null && Object.keys(credentials).length > 0 };
+  // Neither the sealed nor any legacy plaintext credentials leave the service.
+  const { credentials: _plain, credentials_sealed: _sealed, ...rest } = row;
+  return { ...rest, has_credentials: hasStoredCredentials(row) };
 }
 
 const uuid = z.guid({ message: 'must be a UUID' });
@@ -47,7 +50,7 @@ const updateSchema = z
 
 export type IntegrationService = ReturnType<typeof createIntegrationService>;
 
-export function createIntegrationService(db: Database) {
+export function createIntegrationService(db: Database, box: SecretBox) {
   async function mustFind(id: string): Promise<Integration> {
     const row = await findIntegrationById(db, id);
     if (!row) throw new AppError('INTEGRATION_NOT_FOUND', `Integration ${id} does not exist`);
@@ -65,7 +68,7 @@ export function createIntegrationService(db: Database) {
           platform: data.platform,
           enabled: data.enabled,
           settings,
-          credentials: data.credentials ?? null,
+          credentials_sealed: sealCredentials(box, data.credentials ?? null),
         });
         if (data.platform === 'SANDBOX')
           await seedSandboxStore(trx, created.id, sandboxSettingsSchema.parse(settings));
@@ -88,9 +91,13 @@ export function createIntegrationService(db: Database) {
         ...(patch.name !== undefined ? { name: patch.name } : {}),
         ...(patch.enabled !== undefined ? { enabled: patch.enabled } : {}),
         ...(settings !== undefined ? { settings } : {}),
-        ...(patch.credentials !== undefined ? { credentials: patch.credentials } : {}),
+        ...(patch.credentials !== undefined
+          ? { credentials_sealed: sealCredentials(box, patch.credentials) }
+          : {}),
       });
       if (!row) throw new AppError('INTEGRATION_NOT_FOUND', `Integration ${integrationId} does not exist`);
+      // Plaintext or old-key credentials move under the current key on any write of the integration.
+      if (patch.credentials === undefined) await resealIfStale(db, box, row);
       return toIntegrationView(row);
     },
 

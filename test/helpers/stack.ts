@@ -9,6 +9,8 @@ import { loadConfig, type Config } from '../../server/config.ts';
 import type { AnyJobHandler } from '../../server/handlers/handler.ts';
 import { buildApiApp, type ApiApp } from '../../server/http/app.ts';
 import { createLogger } from '../../server/logger.ts';
+import type { SecretBox } from '../../server/security/secret-box.ts';
+import { createKeyring, createSecretBox } from '../../server/security/secrets.ts';
 import { createWorker, type Worker } from '../../server/worker/worker.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { createTestRedisPrefix } from './redis.ts';
@@ -17,6 +19,11 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 /** The fixed key test stacks seal credentials with (32 bytes, base64). */
 export const TEST_SECRETS_KEY = Buffer.alloc(32, 0x5e).toString('base64');
+
+/** A SecretBox with the test stacks' key, to open what a stack sealed. */
+export function testSecretBox(): SecretBox {
+  return createSecretBox(createKeyring(TEST_SECRETS_KEY));
+}
 
 /** Environment for a test stack; the same variables configure child worker processes. */
 export function testEnv(
@@ -38,6 +45,8 @@ export function testEnv(
     JOB_RETRY_BACKOFF_MS: '50',
     JOB_CANCEL_GRACE_MS: '2000',
     SECRETS_KEY: TEST_SECRETS_KEY,
+    // Stacks run open unless a test turns API keys on (API_AUTH: 'required').
+    API_AUTH: 'off',
     ...overrides,
   };
 }

@@ -6,7 +6,14 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAMES, SYNC_TYPES } from '../../db/types.ts';
-import { createSandboxIntegration, gql, startTestStack, type TestStack } from '../helpers/stack.ts';
+import { openIntegrationCredentials } from '../../server/security/integration-credentials.ts';
+import {
+  createSandboxIntegration,
+  gql,
+  startTestStack,
+  testSecretBox,
+  type TestStack,
+} from '../helpers/stack.ts';
 
 type GqlResult = Awaited<ReturnType<typeof gql>>;
 type GqlError = NonNullable<GqlResult['errors']>[number];
@@ -111,13 +118,11 @@ describe('integrations', () => {
     expect(created.settings).toMatchObject({ products: 10, orders: 4, latencyMs: 0 });
     id = created.id;
 
-    // They were written: the record has them, the API does not show them.
-    const row = await stack.db
-      .selectFrom('integrations')
-      .select('credentials')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    expect(row.credentials).toEqual({ apiKey: secret, oauth: { refreshToken: nestedSecret } });
+    // They were written (sealed): the record has them, the API does not show them.
+    expect(await openIntegrationCredentials(stack.db, testSecretBox(), id)).toEqual({
+      apiKey: secret,
+      oauth: { refreshToken: nestedSecret },
+    });
   });
 
   it('integration(id), integrations and a job’s integration never contain the credentials', async () => {
@@ -153,12 +158,7 @@ describe('integrations', () => {
     expect(result.data.updateIntegration).toMatchObject({ id, name: 'Loja Bling 2', hasCredentials: true });
     // Merged: the earlier products/latency stay, orders changes.
     expect(result.data.updateIntegration.settings).toMatchObject({ products: 10, orders: 9, latencyMs: 0 });
-    const row = await stack.db
-      .selectFrom('integrations')
-      .select('credentials')
-      .where('id', '=', id)
-      .executeTakeFirstOrThrow();
-    expect(row.credentials).toEqual({ apiKey: newSecret });
+    expect(await openIntegrationCredentials(stack.db, testSecretBox(), id)).toEqual({ apiKey: newSecret });
   });
 
   it('updateIntegration refuses bad settings, an unknown id and a malformed id', async () => {
