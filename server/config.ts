@@ -102,6 +102,24 @@ export interface Config {
     /** SECRETS_PREVIOUS_KEYS: older keys still accepted for reading while rows are re-sealed. */
     previousKeys: string[];
   };
+  graphql: {
+    /** GRAPHQL_INTROSPECTION: schema introspection; default on, off when NODE_ENV=production. */
+    introspection: boolean;
+    /** GRAPHIQL: the in-browser IDE at GET /graphql; default on, off when NODE_ENV=production. */
+    graphiql: boolean;
+    /** GRAPHQL_MAX_DEPTH: deepest selection accepted (Relay `edges { node { … } }` needs about 10). */
+    maxDepth: number;
+    /** GRAPHQL_MAX_COST: graphql-armor's static cost of one operation. */
+    maxCost: number;
+    /** GRAPHQL_MAX_ALIASES: aliases per operation. */
+    maxAliases: number;
+    /** GRAPHQL_MAX_TOKENS: lexical tokens per document (parsing stops past it). */
+    maxTokens: number;
+  };
+  rateLimit: {
+    /** API_RATE_LIMIT_PER_MINUTE: writes (GraphQL mutation fields, REST POST/DELETE) per API key (or IP) per minute; 0 = off. */
+    writesPerMinute: number;
+  };
 }
 
 /** Where the single roles look for Postgres when DATABASE_URL is not set. */
@@ -114,6 +132,13 @@ const optionalString = z
   .string()
   .optional()
   .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const flag = z
+  .string()
+  .transform((v) => v.trim().toLowerCase())
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', '']))
+  .transform((v) => (v === '' ? undefined : ['true', '1', 'yes', 'on'].includes(v)))
+  .optional();
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -170,6 +195,13 @@ const envSchema = z.object({
     .optional(),
   SECRETS_KEY: optionalString,
   SECRETS_PREVIOUS_KEYS: optionalString,
+  GRAPHQL_INTROSPECTION: flag,
+  GRAPHIQL: flag,
+  GRAPHQL_MAX_DEPTH: int(2, 100).default(10),
+  GRAPHQL_MAX_COST: int(10, 1_000_000).default(5000),
+  GRAPHQL_MAX_ALIASES: int(0, 1000).default(15),
+  GRAPHQL_MAX_TOKENS: int(50, 1_000_000).default(2000),
+  API_RATE_LIMIT_PER_MINUTE: int(0, 1_000_000).default(600),
   CELERY_LOG_LEVEL: z
     .string()
     .transform((v) => v.toLowerCase())
@@ -332,6 +364,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     monitor: { port: e.FLOWER_PORT, basicAuth, urlPrefix: e.FLOWER_URL_PREFIX },
     log: { level, workerLevel: toPinoLevel(e.CELERY_LOG_LEVEL, level) },
     secrets: { key: e.SECRETS_KEY ?? null, previousKeys },
+    graphql: {
+      introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',
+      graphiql: e.GRAPHIQL ?? e.NODE_ENV !== 'production',
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxCost: e.GRAPHQL_MAX_COST,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+    },
+    rateLimit: { writesPerMinute: e.API_RATE_LIMIT_PER_MINUTE },
   };
   return deepFreeze(config);
 }

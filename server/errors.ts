@@ -13,8 +13,13 @@ export const ERROR_HTTP_STATUS = {
   JOB_ALREADY_FINISHED: 409,
   JOB_STATE_CONFLICT: 409,
   INTEGRATION_DISABLED: 409,
+  LENGTH_REQUIRED: 411,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  /** Over the per-key write limit; `details.retryAfter` (and the Retry-After header) say when to try again. */
+  RATE_LIMITED: 429,
+  /** Over a GraphQL limit: depth, cost, aliases, directives or tokens. */
+  QUERY_TOO_COMPLEX: 400,
   SERVICE_UNAVAILABLE: 503,
   INTERNAL_ERROR: 500,
 } as const;
