@@ -9,6 +9,8 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type ServerOptions } from 'ws';
 import { buildSchema, type SchemaContext } from '../../schema/index.ts';
 import type { Logger } from '../logger.ts';
+import { createGraphqlLimitPlugins, type GraphqlLimits } from '../security/graphql-limits.ts';
+import type { WriteRateLimiter } from '../security/rate-limit.ts';
 import { createMaskError } from './graphql-errors.ts';
 
 type ServerContext = { req: IncomingMessage; res: ServerResponse };
@@ -27,13 +29,20 @@ export function createGraphqlEndpoint(options: {
   log: Logger;
   endpoint: string;
   title: string;
+  /** Depth/cost/alias/token limits, introspection and GraphiQL switches (config.graphql). */
+  limits: GraphqlLimits;
+  /** Largest graphql-ws message accepted, in bytes (config.http.bodyLimitBytes). */
+  maxPayloadBytes: number;
+  /** Counts mutations against the caller's write limit (the API; the monitor has none). */
+  limiter?: WriteRateLimiter;
 }): GraphqlEndpoint {
   const { services, log } = options;
   const yoga = createYoga<ServerContext, SchemaContext>({
     schema: buildSchema(),
     context: () => services,
+    plugins: createGraphqlLimitPlugins(options),
     graphqlEndpoint: options.endpoint,
-    graphiql: { title: options.title, subscriptionsProtocol: 'WS' },
+    graphiql: options.limits.graphiql ? { title: options.title, subscriptionsProtocol: 'WS' } : false,
     renderGraphiQL,
     landingPage: false,
     maskedErrors: { maskError: createMaskError(log) },
@@ -48,7 +57,13 @@ export function createGraphqlEndpoint(options: {
   return {
     yoga,
     attachWebSocket(server, wsOptions = {}) {
-      const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, ...wsOptions });
+      const wss = new WebSocketServer({
+        server,
+        path: yoga.graphqlEndpoint,
+        // ws accepts 100 MiB messages by default; a subscribe or mutation message is bounded like an HTTP body.
+        maxPayload: options.maxPayloadBytes,
+        ...wsOptions,
+      });
       const ws = useServer(
         {
           execute: (args: any) => args.rootValue.execute(args),

@@ -146,7 +146,7 @@ function applyVariantFields(v: EmuVariant, body: Record<string, unknown>): EmuVa
   }
   if ('sku' in body) {
     if (body.sku !== null && typeof body.sku !== 'string') return 'sku must be a string';
-    next.sku = body.sku as string | null;
+    next.sku = body.sku;
   }
   return next;
 }
