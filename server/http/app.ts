@@ -13,6 +13,8 @@ import { createGraphqlEndpoint } from './graphql-endpoint.ts';
 import { createJobLogsRoute } from './rest-job-logs.ts';
 import { listen, stopServing } from './listen.ts';
 import { createRestHandler } from './rest.ts';
+import { graphqlBodyRefusal } from '../security/body-limit.ts';
+import { createWriteRateLimiter } from '../security/rate-limit.ts';
 
 export interface ApiApp {
   readonly server: Server;
@@ -25,11 +27,21 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
   const { config, log } = options;
   const api = createApiServices(options);
   const { services } = api;
+  // Shared by every replica through Redis: GraphQL mutations and REST POST/DELETE, per API key (or client IP).
+  const writeLimiter = createWriteRateLimiter({
+    redis: api.redis,
+    prefix: config.redis.prefix,
+    perMinute: config.rateLimit.writesPerMinute,
+    log,
+  });
   const graphql = createGraphqlEndpoint({
     services,
     log,
     endpoint: '/graphql',
     title: 'Sync Orchestrator GraphiQL',
+    limits: config.graphql,
+    maxPayloadBytes: config.http.bodyLimitBytes,
+    limiter: writeLimiter,
   });
   const { yoga } = graphql;
   const rest = createRestHandler({ jobs: services.jobs, bodyLimitBytes: config.http.bodyLimitBytes, log });
@@ -64,17 +76,10 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
       return;
     }
     if (path.startsWith('/graphql')) {
-      const declared = Number(req.headers['content-length'] ?? 0);
-      if (declared > config.http.bodyLimitBytes) {
+      const refused = graphqlBodyRefusal(req, config.http.bodyLimitBytes);
+      if (refused) {
         res.setHeader('connection', 'close');
-        return sendJson(res, 413, {
-          errors: [
-            {
-              message: `Body exceeds the ${config.http.bodyLimitBytes}-byte limit`,
-              extensions: { code: 'PAYLOAD_TOO_LARGE' },
-            },
-          ],
-        });
+        return sendJson(res, refused.status, refused.body);
       }
       void yoga(req, res);
       return;
