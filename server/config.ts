@@ -96,6 +96,15 @@ export interface Config {
   timezone: string;
   monitor: { port: number; basicAuth: { user: string; password: string } | null; urlPrefix: string };
   log: { level: LogLevel; workerLevel: LogLevel };
+  auth: {
+    /**
+     * API_AUTH: `required` (the default) refuses API requests without a valid API key; `off` lets every caller in.
+     * Production refuses to start with `off`; the all-in-one runs open only on a loopback HOST.
+     */
+    mode: 'required' | 'off';
+    /** Whether API_AUTH was set (the all-in-one on a loopback HOST defaults to `off` only when it was not). */
+    modeSet: boolean;
+  };
   secrets: {
     /** SECRETS_KEY: 32 bytes (hex or base64) sealing credentials at rest; null outside production = generated key. */
     key: string | null;
@@ -188,6 +197,11 @@ const envSchema = z.object({
   FLOWER_PORT: int(0, 65535).default(5555),
   FLOWER_BASIC_AUTH: optionalString,
   FLOWER_URL_PREFIX: z.string().default('/flower'),
+  API_AUTH: z
+    .string()
+    .transform((v) => v.trim().toLowerCase())
+    .pipe(z.enum(['required', 'off', '']))
+    .optional(),
   LOG_LEVEL: z
     .string()
     .transform((v) => v.toLowerCase())
@@ -363,6 +377,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     timezone: e.SCHEDULE_TIMEZONE ?? e.CELERY_TIMEZONE ?? 'America/Sao_Paulo',
     monitor: { port: e.FLOWER_PORT, basicAuth, urlPrefix: e.FLOWER_URL_PREFIX },
     log: { level, workerLevel: toPinoLevel(e.CELERY_LOG_LEVEL, level) },
+    auth: { mode: e.API_AUTH === 'off' ? 'off' : 'required', modeSet: Boolean(e.API_AUTH) },
     secrets: { key: e.SECRETS_KEY ?? null, previousKeys },
     graphql: {
       introspection: e.GRAPHQL_INTROSPECTION ?? e.NODE_ENV !== 'production',

@@ -44,7 +44,12 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
     limiter: writeLimiter,
   });
   const { yoga } = graphql;
-  const rest = createRestHandler({ jobs: services.jobs, bodyLimitBytes: config.http.bodyLimitBytes, log });
+  const rest = createRestHandler({
+    jobs: services.jobs,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    writeLimiter,
+    log,
+  });
   const jobLogs = createJobLogsRoute({ jobs: services.jobs, monitor: services.monitor, log });
   const dashboard = createDashboardAssets();
 

@@ -8,6 +8,7 @@ import { JOB_STATUSES, PRIORITIES, QUEUE_NAMES, SYNC_TYPES } from '../../db/type
 import type { JobOperations } from '../../schema/context.ts';
 import { AppError, coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { rateLimitCaller, type WriteRateLimiter } from '../security/rate-limit.ts';
 import { parseInput } from '../validation.ts';
 import {
   formatCreated,
@@ -22,6 +23,8 @@ import {
 export interface RestDeps {
   jobs: JobOperations;
   bodyLimitBytes: number;
+  /** Counts POST/DELETE against the caller's write limit (429 RATE_LIMITED with Retry-After over it). */
+  writeLimiter?: WriteRateLimiter;
   log: Logger;
 }
 
@@ -298,6 +301,8 @@ export function createRestHandler(deps: RestDeps) {
           allowed: Object.keys(match.route.methods),
         });
       }
+      if ((method === 'POST' || method === 'DELETE') && deps.writeLimiter)
+        await deps.writeLimiter.enforce(rateLimitCaller(null, req.socket.remoteAddress));
       const response = await handler({
         method,
         params: { ...(match.m.groups ?? {}) },
@@ -312,6 +317,8 @@ export function createRestHandler(deps: RestDeps) {
     } catch (err) {
       if (err instanceof AppError) {
         if (err.code === 'PAYLOAD_TOO_LARGE') res.setHeader('connection', 'close');
+        if (err.code === 'RATE_LIMITED')
+          res.setHeader('retry-after', String((err.details as { retryAfter: number }).retryAfter));
         send(res, err.httpStatus, { error: restError(err) });
         return;
       }

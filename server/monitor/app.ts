@@ -14,6 +14,7 @@ import { listen, stopServing } from '../http/listen.ts';
 import type { Config } from '../config.ts';
 import { createApiServices } from '../http/api-services.ts';
 import { createGraphqlEndpoint } from '../http/graphql-endpoint.ts';
+import { graphqlBodyRefusal } from '../security/body-limit.ts';
 import type { Logger } from '../logger.ts';
 import { createBasicAuth } from './basic-auth.ts';
 import { renderMonitorPage } from './page.ts';
@@ -42,6 +43,8 @@ export function buildMonitorApp(options: { config: Config; db: Database; log: Lo
     log,
     endpoint: `${prefix}/graphql`,
     title: 'Sync Orchestrator monitor · GraphiQL',
+    limits: config.graphql,
+    maxPayloadBytes: config.http.bodyLimitBytes,
   });
   const auth = createBasicAuth(config.monitor.basicAuth);
   const page = renderMonitorPage(prefix);
@@ -100,17 +103,10 @@ export function buildMonitorApp(options: { config: Config; db: Database; log: Lo
       return;
     }
     if (path === `${prefix}/graphql`) {
-      const declared = Number(req.headers['content-length'] ?? 0);
-      if (declared > config.http.bodyLimitBytes) {
+      const refused = graphqlBodyRefusal(req, config.http.bodyLimitBytes);
+      if (refused) {
         res.setHeader('connection', 'close');
-        return sendJson(res, 413, {
-          errors: [
-            {
-              message: `Body exceeds the ${config.http.bodyLimitBytes}-byte limit`,
-              extensions: { code: 'PAYLOAD_TOO_LARGE' },
-            },
-          ],
-        });
+        return sendJson(res, refused.status, refused.body);
       }
       void graphql.yoga(req, res);
       return;

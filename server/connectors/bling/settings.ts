@@ -1,0 +1,53 @@
+/**
+ * What a Bling integration stores: its settings (where the API is, which depósito's stock counts, which contact
+ * and loja imported orders get, how fast to call) and its credentials (the app's client id and secret and the
+ * account's OAuth tokens; refresh tokens rotate, so after the first refresh the token store holds the live one).
+ */
+import { z } from 'zod';
+
+export const BLING_DEFAULT_BASE_URL = 'https://api.bling.com.br/Api/v3';
+
+const blingId = z.coerce.number().int().positive();
+
+export const blingSettingsSchema = z
+  .object({
+    /** API root including `/Api/v3` (an emulator's URL in tests). */
+    baseUrl: z
+      .url()
+      .default(BLING_DEFAULT_BASE_URL)
+      .transform((url) => url.replace(/\/+$/, '')),
+    /** The depósito whose balance is the stock of record; without it every depósito is reported on its own. */
+    depositoId: blingId.optional(),
+    /** The contact (customer) imported orders are filed under; Bling refuses an order without one. */
+    contactId: blingId.optional(),
+    /** Bling's loja id per sales channel, stored on imported orders beside the channel's order number. */
+    stores: z
+      .object({ MERCADO_LIVRE: blingId.optional(), NUVEMSHOP: blingId.optional(), BLING: blingId.optional() })
+      .strict()
+      .default({}),
+    /** Bling allows 3 calls per second per account, shared by every app of the account. */
+    rateLimit: z
+      .object({
+        burst: z.number().int().min(1).max(100),
+        perSecond: z.number().positive().max(100),
+      })
+      .strict()
+      .default({ burst: 3, perSecond: 3 }),
+  })
+  .strict();
+
+export type BlingSettings = z.infer<typeof blingSettingsSchema>;
+
+export const blingCredentialsSchema = z
+  .object({
+    clientId: z.string().trim().min(1),
+    clientSecret: z.string().trim().min(1),
+    /** The refresh token of the grant; each refresh returns a new one and the old one stops working. */
+    refreshToken: z.string().trim().min(1),
+    accessToken: z.string().trim().min(1).optional(),
+    /** When `accessToken` expires (ISO-8601); without it the access token is refreshed before first use. */
+    expiresAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .strict();
+
+export type BlingCredentials = z.infer<typeof blingCredentialsSchema>;
