@@ -5,6 +5,7 @@ import * as m0003 from './migrations/0003-sync-job-events.ts';
 import * as m0004 from './migrations/0004-schedules.ts';
 import * as m0005 from './migrations/0005-parent-jobs.ts';
 import * as m0006 from './migrations/0006-monitor.ts';
+import * as m0007 from './migrations/0007-auth.ts';
 import * as m0009 from './migrations/0009-sealed-credentials.ts';
 
 // A static list keeps the built output free of file-system discovery.
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '0004-schedules': m0004,
   '0005-parent-jobs': m0005,
   '0006-monitor': m0006,
+  '0007-auth': m0007,
   '0009-sealed-credentials': m0009,
 };
 

@@ -247,6 +247,38 @@ export interface ScheduleRunsTable {
   error: ColumnType<ScheduleError | null, string | null | undefined, string | null>;
 }
 
+/** Roles of API keys, weakest first: each can do everything the one before it can. */
+export const API_KEY_ROLES = ['viewer', 'operator', 'admin'] as const;
+export type ApiKeyRole = (typeof API_KEY_ROLES)[number];
+
+/** An API key; only a hash of its secret is kept. */
+export interface ApiKeysTable {
+  id: Generated<string>;
+  /** The short, non-secret part of the key, used to find the row. */
+  public_id: string;
+  name: string;
+  role: ApiKeyRole;
+  /** sha256 (hex) of the whole key. */
+  secret_hash: string;
+  created_by: string | null;
+  created_at: GeneratedTimestamp;
+  expires_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+  last_used_at: Timestamp | null;
+}
+
+/** One privileged action: who did what, when, with which arguments (never secrets). */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: GeneratedTimestamp;
+  actor_key_id: string | null;
+  actor_name: string;
+  actor_role: string | null;
+  action: string;
+  target: string | null;
+  args: Json | null;
+}
+
 export interface DB {
   integrations: IntegrationsTable;
   sync_jobs: SyncJobsTable;
@@ -259,6 +291,8 @@ export interface DB {
   sandbox_imported_orders: SandboxImportedOrdersTable;
   schedules: SchedulesTable;
   schedule_runs: ScheduleRunsTable;
+  api_keys: ApiKeysTable;
+  audit_log: AuditLogTable;
 }
 
 export type Integration = Selectable<IntegrationsTable>;
@@ -267,3 +301,5 @@ export type NewSyncJob = Insertable<SyncJobsTable>;
 export type SyncJobEvent = Selectable<SyncJobEventsTable>;
 export type Schedule = Selectable<SchedulesTable>;
 export type ScheduleRun = Selectable<ScheduleRunsTable>;
+export type ApiKey = Selectable<ApiKeysTable>;
+export type AuditEntry = Selectable<AuditLogTable>;

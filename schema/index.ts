@@ -7,6 +7,7 @@ import './types/sync-job.ts';
 import './types/schedule.ts';
 import './types/queue-stats.ts';
 import './types/monitor.ts';
+import './types/access.ts';
 
 export type { SchemaContext } from './context.ts';
 

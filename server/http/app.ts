@@ -6,6 +6,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { Database } from '../../db/database.ts';
 import type { SchemaContext } from '../../schema/index.ts';
 import type { Config } from '../config.ts';
+import { createAccessControl, type AccessControl } from '../auth/access-control.ts';
 import type { Logger } from '../logger.ts';
 import { createApiServices } from './api-services.ts';
 import { createDashboardAssets } from './dashboard-assets.ts';
@@ -19,6 +20,8 @@ import { createWriteRateLimiter } from '../security/rate-limit.ts';
 export interface ApiApp {
   readonly server: Server;
   readonly services: SchemaContext;
+  /** API keys, policy and audit of this process. */
+  readonly access: AccessControl;
   start(port?: number, host?: string): Promise<{ port: number; url: string }>;
   stop(): Promise<void>;
 }
@@ -34,6 +37,15 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
     perMinute: config.rateLimit.writesPerMinute,
     log,
   });
+  const access = createAccessControl({
+    mode: config.auth.mode,
+    db: options.db,
+    redisUrl: config.redis.url,
+    prefix: config.redis.prefix,
+    publisher: api.redis,
+    services,
+    log,
+  });
   const graphql = createGraphqlEndpoint({
     services,
     log,
@@ -42,15 +54,16 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
     limits: config.graphql,
     maxPayloadBytes: config.http.bodyLimitBytes,
     limiter: writeLimiter,
+    access,
   });
   const { yoga } = graphql;
   const rest = createRestHandler({
-    jobs: services.jobs,
+    access,
     bodyLimitBytes: config.http.bodyLimitBytes,
     writeLimiter,
     log,
   });
-  const jobLogs = createJobLogsRoute({ jobs: services.jobs, monitor: services.monitor, log });
+  const jobLogs = createJobLogsRoute({ access, log });
   const dashboard = createDashboardAssets();
 
   function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -106,6 +119,7 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
   return {
     server,
     services,
+    access,
     async start(port = config.http.port, host = config.http.host) {
       // Redis may be down at boot: the API still starts, records jobs, and the reconciler enqueues them later.
       await api.redisReady();
@@ -114,6 +128,7 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
     },
     async stop() {
       await stopServing({ server, ws, api });
+      await access.close();
     },
   };
 }

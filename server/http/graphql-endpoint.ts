@@ -8,6 +8,12 @@ import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type ServerOptions } from 'ws';
 import { buildSchema, type SchemaContext } from '../../schema/index.ts';
+import type { AccessControl } from '../auth/access-control.ts';
+import {
+  createGraphqlContext,
+  createGraphqlPolicyPlugin,
+  createWebSocketAuth,
+} from '../auth/graphql-auth.ts';
 import type { Logger } from '../logger.ts';
 import { createGraphqlLimitPlugins, type GraphqlLimits } from '../security/graphql-limits.ts';
 import type { WriteRateLimiter } from '../security/rate-limit.ts';
@@ -35,12 +41,15 @@ export function createGraphqlEndpoint(options: {
   maxPayloadBytes: number;
   /** Counts mutations against the caller's write limit (the API; the monitor has none). */
   limiter?: WriteRateLimiter;
+  /** API keys and the policy; without it (the monitor, behind its own basic auth) every operation is open. */
+  access?: AccessControl;
 }): GraphqlEndpoint {
-  const { services, log } = options;
+  const { services, log, access } = options;
+  const wsAuth = access ? createWebSocketAuth(access) : undefined;
   const yoga = createYoga<ServerContext, SchemaContext>({
     schema: buildSchema(),
-    context: () => services,
-    plugins: createGraphqlLimitPlugins(options),
+    context: access ? (initial) => createGraphqlContext(access, initial) : () => services,
+    plugins: [...(access ? [createGraphqlPolicyPlugin(access)] : []), ...createGraphqlLimitPlugins(options)],
     graphqlEndpoint: options.endpoint,
     graphiql: options.limits.graphiql ? { title: options.title, subscriptionsProtocol: 'WS' } : false,
     renderGraphiQL,
@@ -68,7 +77,10 @@ export function createGraphqlEndpoint(options: {
         {
           execute: (args: any) => args.rootValue.execute(args),
           subscribe: (args: any) => args.rootValue.subscribe(args),
+          ...(wsAuth ? { onConnect: (ctx) => wsAuth.onConnect(ctx) } : {}),
           onSubscribe: async (ctx, _id, params) => {
+            const refused = await wsAuth?.onSubscribe(ctx);
+            if (refused) return refused;
             const { schema, execute, subscribe, contextFactory, parse, validate } = yoga.getEnveloped({
               ...ctx,
               req: ctx.extra.request,

@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { JobOperations, MonitorOperations } from '../../schema/context.ts';
+import type { AccessControl } from '../auth/access-control.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { parseInput } from '../validation.ts';
@@ -18,8 +18,8 @@ export interface JobLogsRoute {
 }
 
 export function createJobLogsRoute(deps: {
-  jobs: JobOperations;
-  monitor: MonitorOperations;
+  /** The same key check and policy as the REST shim. */
+  access: Pick<AccessControl, 'authenticate' | 'authorize' | 'contextFor'>;
   log: Logger;
 }): JobLogsRoute {
   function send(res: ServerResponse, status: number, body: unknown): void {
@@ -37,6 +37,9 @@ export function createJobLogsRoute(deps: {
     async handle(req, res) {
       const url = new URL(req.url ?? '/', 'http://localhost');
       try {
+        const principal = await deps.access.authenticate(req.headers.authorization);
+        deps.access.authorize(principal, 'jobs.read');
+        const { jobs, monitor } = deps.access.contextFor(principal);
         if (req.method !== 'GET') {
           res.setHeader('allow', 'GET');
           throw new AppError('METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${url.pathname}`, {
@@ -55,9 +58,9 @@ export function createJobLogsRoute(deps: {
           Object.fromEntries(url.searchParams),
         );
         const id = PATH.exec(url.pathname)?.groups?.id ?? '';
-        const job = await deps.jobs.get(id);
+        const job = await jobs.get(id);
         if (!job) throw new AppError('JOB_NOT_FOUND', `Job ${id} does not exist`);
-        const lines = await deps.monitor.jobLogs(job.id, limit);
+        const lines = await monitor.jobLogs(job.id, limit);
         send(res, 200, {
           job_id: job.id,
           logs: lines.map((l) => ({
@@ -71,6 +74,7 @@ export function createJobLogsRoute(deps: {
         });
       } catch (err) {
         if (err instanceof AppError) {
+          if (err.code === 'UNAUTHENTICATED') res.setHeader('www-authenticate', 'Bearer');
           send(res, err.httpStatus, {
             error: { code: err.code, message: err.message, details: err.details ?? null },
           });

@@ -6,6 +6,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { JOB_STATUSES, PRIORITIES, QUEUE_NAMES, SYNC_TYPES } from '../../db/types.ts';
 import type { JobOperations } from '../../schema/context.ts';
+import type { AccessControl } from '../auth/access-control.ts';
+import type { Operation } from '../auth/policy.ts';
 import { AppError, coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { rateLimitCaller, type WriteRateLimiter } from '../security/rate-limit.ts';
@@ -21,7 +23,8 @@ import {
 } from './rest-format.ts';
 
 export interface RestDeps {
-  jobs: JobOperations;
+  /** Authenticates the Bearer key, applies the policy, and gives the services as the caller may use them. */
+  access: Pick<AccessControl, 'authenticate' | 'authorize' | 'contextFor'>;
   bodyLimitBytes: number;
   /** Counts POST/DELETE against the caller's write limit (429 RATE_LIMITED with Retry-After over it). */
   writeLimiter?: WriteRateLimiter;
@@ -41,11 +44,19 @@ interface RestResponse {
   body: unknown;
 }
 
-type Handler = (req: RestRequest) => Promise<RestResponse>;
+type Handler = (req: RestRequest, jobs: JobOperations) => Promise<RestResponse>;
+
+/** A route's handler with the policy operation it performs. */
+interface GuardedHandler {
+  operation: Operation;
+  run: Handler;
+}
+
+const guarded = (operation: Operation, run: Handler): GuardedHandler => ({ operation, run });
 
 interface Route {
   pattern: RegExp;
-  methods: Record<string, Handler>;
+  methods: Record<string, GuardedHandler>;
 }
 
 const list = (values: readonly string[]) =>
@@ -105,12 +116,12 @@ function rejectUnknownParams(query: URLSearchParams, allowed: string[]): void {
   }
 }
 
-function createRoutes(jobs: JobOperations): Route[] {
+function createRoutes(): Route[] {
   return [
     {
       pattern: /^\/api\/sync\/jobs\/bulk$/,
       methods: {
-        POST: async (req) => {
+        POST: guarded('jobs.bulkCreate', async (req, jobs) => {
           rejectUnknownParams(req.query, []);
           const body = await req.body();
           const parsed = parseInput(z.object({ jobs: z.array(z.unknown()) }).strict(), body);
@@ -120,69 +131,69 @@ function createRoutes(jobs: JobOperations): Route[] {
             status: 201,
             body: { jobs: created.map(formatCreated), created: fresh, deduplicated: created.length - fresh },
           };
-        },
+        }),
       },
     },
     {
       pattern: /^\/api\/sync\/jobs\/(?<id>[^/]+)\/retry$/,
       methods: {
-        POST: async (req) => {
+        POST: guarded('jobs.retry', async (req, jobs) => {
           rejectUnknownParams(req.query, []);
           const created = await jobs.retry(req.params.id);
           return { status: created.deduplicated ? 200 : 201, body: formatCreated(created) };
-        },
+        }),
       },
     },
     {
       pattern: /^\/api\/sync\/jobs\/(?<id>[^/]+)\/reschedule$/,
       methods: {
-        POST: async (req) => {
+        POST: guarded('jobs.reschedule', async (req, jobs) => {
           rejectUnknownParams(req.query, []);
           const body = parseInput(z.object({ run_at: z.unknown() }).strict(), await req.body());
           const result = await jobs.reschedule(req.params.id, body.run_at);
           return { status: result.job.id === req.params.id ? 200 : 201, body: formatCreated(result) };
-        },
+        }),
       },
     },
     {
       pattern: /^\/api\/sync\/jobs\/(?<id>[^/]+)\/events$/,
       methods: {
-        GET: async (req) => {
+        GET: guarded('jobs.read', async (req, jobs) => {
           rejectUnknownParams(req.query, []);
           const events = await jobs.events(req.params.id);
           return { status: 200, body: { events: events.map(formatJobEvent) } };
-        },
+        }),
       },
     },
     {
       pattern: /^\/api\/sync\/jobs\/(?<id>[^/]+)$/,
       methods: {
-        GET: async (req) => {
+        GET: guarded('jobs.read', async (req, jobs) => {
           rejectUnknownParams(req.query, []);
           const job = await jobs.get(req.params.id);
           if (!job) throw new AppError('JOB_NOT_FOUND', `Job ${req.params.id} does not exist`);
           return { status: 200, body: formatJob(job) };
-        },
-        DELETE: async (req) => {
+        }),
+        DELETE: guarded('jobs.cancel', async (req, jobs) => {
           rejectUnknownParams(req.query, []);
           const job = await jobs.cancel(req.params.id);
           // 202: a running job was told to stop and will record CANCELLED at its next checkpoint.
           return { status: job.status === 'CANCELLED' ? 200 : 202, body: formatJob(job) };
-        },
+        }),
       },
     },
     {
       pattern: /^\/api\/sync\/jobs$/,
       methods: {
-        POST: async (req) => {
+        POST: guarded('jobs.create', async (req, jobs) => {
           rejectUnknownParams(req.query, []);
           const body = parseJobBody(await req.body());
           const key = req.header('idempotency-key');
           const input = key && body && typeof body === 'object' ? { idempotencyKey: key, ...body } : body;
           const created = await jobs.create(input);
           return { status: created.deduplicated ? 200 : 201, body: formatCreated(created) };
-        },
-        GET: async (req) => {
+        }),
+        GET: guarded('jobs.read', async (req, jobs) => {
           rejectUnknownParams(req.query, Object.keys(listQuerySchema.shape));
           const q = parseInput(listQuerySchema, queryObject(req.query));
           const filter = {
@@ -206,26 +217,26 @@ function createRoutes(jobs: JobOperations): Route[] {
               offset: q.offset,
             },
           };
-        },
+        }),
       },
     },
     {
       pattern: /^\/api\/sync\/queue\/stats$/,
       methods: {
-        GET: async (req) => {
+        GET: guarded('queues.read', async (req, jobs) => {
           rejectUnknownParams(req.query, []);
           return { status: 200, body: formatQueueStats(await jobs.stats()) };
-        },
+        }),
       },
     },
     {
       pattern: /^\/api\/sync\/quick$/,
       methods: {
-        POST: async (req) => {
+        POST: guarded('jobs.quickSync', async (req, jobs) => {
           rejectUnknownParams(req.query, []);
           const created = await jobs.quickSync(parseJobBody(await req.body()));
           return { status: 201, body: { jobs: created.map(formatCreated) } };
-        },
+        }),
       },
     },
   ];
@@ -273,8 +284,13 @@ function restError(err: AppError): { code: string; message: string; details: unk
   return { code: err.code, message: snake(err.message), details };
 }
 
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name.toLowerCase()];
+  return Array.isArray(v) ? v[0] : v;
+}
+
 export function createRestHandler(deps: RestDeps) {
-  const routes = createRoutes(deps.jobs);
+  const routes = createRoutes();
 
   function send(res: ServerResponse, status: number, body: unknown): void {
     const payload = JSON.stringify(body);
@@ -290,6 +306,7 @@ export function createRestHandler(deps: RestDeps) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = (req.method ?? 'GET').toUpperCase();
     try {
+      const principal = await deps.access.authenticate(headerValue(req, 'authorization'));
       const match = routes
         .map((route) => ({ route, m: route.pattern.exec(url.pathname.replace(/\/+$/, '') || '/') }))
         .find((r) => r.m);
@@ -301,24 +318,27 @@ export function createRestHandler(deps: RestDeps) {
           allowed: Object.keys(match.route.methods),
         });
       }
+      deps.access.authorize(principal, handler.operation);
       if ((method === 'POST' || method === 'DELETE') && deps.writeLimiter)
-        await deps.writeLimiter.enforce(rateLimitCaller(null, req.socket.remoteAddress));
-      const response = await handler({
-        method,
-        params: { ...(match.m.groups ?? {}) },
-        query: url.searchParams,
-        body: () => readBody(req, deps.bodyLimitBytes),
-        header: (name) => {
-          const v = req.headers[name.toLowerCase()];
-          return Array.isArray(v) ? v[0] : v;
+        await deps.writeLimiter.enforce(rateLimitCaller(principal?.keyId, req.socket.remoteAddress));
+      const { jobs } = deps.access.contextFor(principal);
+      const response = await handler.run(
+        {
+          method,
+          params: { ...(match.m.groups ?? {}) },
+          query: url.searchParams,
+          body: () => readBody(req, deps.bodyLimitBytes),
+          header: (name) => headerValue(req, name),
         },
-      });
+        jobs,
+      );
       send(res, response.status, response.body);
     } catch (err) {
       if (err instanceof AppError) {
         if (err.code === 'PAYLOAD_TOO_LARGE') res.setHeader('connection', 'close');
         if (err.code === 'RATE_LIMITED')
           res.setHeader('retry-after', String((err.details as { retryAfter: number }).retryAfter));
+        if (err.code === 'UNAUTHENTICATED') res.setHeader('www-authenticate', 'Bearer');
         send(res, err.httpStatus, { error: restError(err) });
         return;
       }

@@ -64,6 +64,9 @@ export type JobType =
 
 /** SANDBOX is a simulated store kept in Postgres, for trying everything without credentials. */
 export type Platform =
+  | 'BLING'
+  | 'MERCADO_LIVRE'
+  | 'NUVEMSHOP'
   | 'SANDBOX';
 
 export type Priority =

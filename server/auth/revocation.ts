@@ -1,0 +1,74 @@
+/**
+ * Revocation reaches every API process: the revoking process publishes the key id on Redis, and each process
+ * closes the graphql-ws sockets and SSE streams it holds for that key.
+ */
+import type { Redis } from 'ioredis';
+import type { Logger } from '../logger.ts';
+
+/** `<prefix>:auth:revoked`, message: the key id. */
+export const revokedKeysChannel = (prefix: string) => `${prefix}:auth:revoked`;
+
+export interface RevocationHub {
+  /** Remembers how to close one open connection of a key; call the returned function when it closes by itself. */
+  register(keyId: string, close: () => void): () => void;
+  /** Publishes the revocation (and closes this process's connections of the key at once). */
+  announce(keyId: string): Promise<void>;
+  /** Open connections per key (for tests and logs). */
+  openConnections(keyId: string): number;
+  close(): Promise<void>;
+}
+
+export function createRevocationHub(options: {
+  prefix: string;
+  publisher: Redis;
+  /** A connection of its own: a subscribed ioredis client can do nothing else. */
+  subscriber: Redis;
+  log: Logger;
+}): RevocationHub {
+  const { prefix, publisher, subscriber, log } = options;
+  const channel = revokedKeysChannel(prefix);
+  const open = new Map<string, Set<() => void>>();
+
+  function closeAll(keyId: string): void {
+    const closers = open.get(keyId);
+    if (!closers) return;
+    open.delete(keyId);
+    log.info({ keyId, connections: closers.size }, 'closing the connections of a revoked API key');
+    for (const close of closers) {
+      try {
+        close();
+      } catch (err) {
+        log.warn({ err }, 'could not close a connection of a revoked key');
+      }
+    }
+  }
+
+  subscriber.on('message', (ch: string, message: string) => {
+    if (ch === channel) closeAll(message);
+  });
+  subscriber
+    .subscribe(channel)
+    .catch((err: unknown) => log.warn({ err }, 'could not subscribe to revocations'));
+
+  return {
+    register(keyId, close) {
+      let set = open.get(keyId);
+      if (!set) open.set(keyId, (set = new Set()));
+      set.add(close);
+      return () => {
+        const current = open.get(keyId);
+        current?.delete(close);
+        if (current?.size === 0) open.delete(keyId);
+      };
+    },
+    async announce(keyId) {
+      closeAll(keyId);
+      await publisher.publish(channel, keyId);
+    },
+    openConnections: (keyId) => open.get(keyId)?.size ?? 0,
+    async close() {
+      open.clear();
+      await subscriber.quit().catch(() => undefined);
+    },
+  };
+}
