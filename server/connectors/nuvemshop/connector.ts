@@ -14,7 +14,7 @@ import type {
 } from '../platform.ts';
 import type { PlatformHttp } from '../http/types.ts';
 import { NUVEMSHOP_MAX_PAGE_SIZE, listNuvemshopOrders } from './orders.ts';
-import { requestErrorOf, unpaidAware } from './errors.ts';
+import { requestErrorOf } from './errors.ts';
 import type { NuvemshopSettings } from './settings.ts';
 import { productSchema, variantBulkErrorSchema } from './wire.ts';
 
@@ -54,7 +54,7 @@ function failure(key: string, err: unknown): ItemResult {
 }
 
 export function createNuvemshopConnector(http: PlatformHttp, settings: NuvemshopSettings): ChannelConnector {
-  const api = unpaidAware(http);
+  const api = http;
 
   /**
    * Writes variants of one product with `PUT /products/{id}/variants`. The platform rejects the whole call when

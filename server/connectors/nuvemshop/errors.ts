@@ -1,9 +1,5 @@
-/**
- * How Nuvemshop's answers map onto the HTTP layer's errors. A 402 means the store (or the app's plan) is
- * unpaid: like bad credentials it pauses the integration until someone acts, and retrying cannot help.
- */
-import { PlatformAuthError, PlatformRequestError } from '../http/errors.ts';
-import type { PlatformHttp } from '../http/types.ts';
+/** Nuvemshop's refusals of one request (`{ code, message, description }`), read as item errors. */
+import { PlatformRequestError } from '../http/errors.ts';
 import { errorBodySchema } from './wire.ts';
 
 export interface RejectedRequest {
@@ -24,20 +20,4 @@ export function requestErrorOf(err: unknown): RejectedRequest | null {
         ? parsed.data.message
         : err.message;
   return { status: err.status, body: err.body, message: `${err.status}: ${detail}` };
-}
-
-/** The HTTP client, with a 402 turned into an auth error whatever the layer made of it. */
-export function unpaidAware(http: PlatformHttp): PlatformHttp {
-  return {
-    async request(req) {
-      try {
-        return await http.request(req);
-      } catch (err) {
-        if (err instanceof PlatformRequestError && err.status === 402) {
-          throw new PlatformAuthError('Nuvemshop answered 402: the store or the app is unpaid', 402);
-        }
-        throw err;
-      }
-    },
-  };
 }

@@ -1,8 +1,10 @@
 /**
  * The Nuvemshop platform definition: settings and credentials schemas, and the connector built on the
  * integration's HTTP client. The token is static (Nuvemshop tokens do not expire), so a 401 means the app was
- * uninstalled or the token revoked: no refresh is attempted and the integration pauses.
+ * uninstalled or the token revoked: no refresh is attempted and the integration pauses. So does a 402 (the store
+ * or the app is unpaid), which the HTTP layer treats as an auth error: paused, not retried.
  */
+import { staticAuth } from '../http/client.ts';
 import type { AuthStrategy, RateLimitPolicy } from '../http/types.ts';
 import type { ChannelConnector, PlatformDefinition } from '../platform.ts';
 import { createNuvemshopConnector } from './connector.ts';
@@ -41,11 +43,7 @@ export const nuvemshopRateLimit: RateLimitPolicy = {
 
 /** `Authentication: bearer <token>`: the header Nuvemshop documents (it also accepts `Authorization: Bearer`). */
 export function nuvemshopStaticToken(credentials: NuvemshopCredentials): AuthStrategy {
-  const headers = { Authentication: `bearer ${credentials.accessToken}` };
-  return {
-    headers: () => Promise.resolve(headers),
-    onUnauthorized: () => Promise.resolve(false),
-  };
+  return staticAuth({ Authentication: `bearer ${credentials.accessToken}` });
 }
 
 export const nuvemshopPlatform: PlatformDefinition<ChannelConnector> = {

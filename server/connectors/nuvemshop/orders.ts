@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { PermanentError } from '../../errors.ts';
 import type { Cursor, Page } from '../connector.ts';
 import type { ChannelOrder, IncrementalQuery, OrderStatus } from '../platform.ts';
-import type { PlatformHttp } from '../http/types.ts';
+import type { PlatformHttp, PlatformResponse } from '../http/types.ts';
+import { requestErrorOf } from './errors.ts';
 import { orderListSchema, type WireOrder } from './wire.ts';
 
 export const NUVEMSHOP_MAX_PAGE_SIZE = 200;
@@ -95,19 +96,25 @@ export async function listNuvemshopOrders(
         seen: [],
       };
 
-  const response = await http.request<unknown>({
-    method: 'GET',
-    path: '/orders',
-    query: {
-      status: 'any',
-      updated_at_min: state.since ?? undefined,
-      page: state.page,
-      per_page: state.perPage,
-    },
-    signal: q.signal,
-  });
-  // A page past the end answers 404 on Nuvemshop; the body then is an error object, not a list.
-  const wire = response.status === 404 ? [] : orderListSchema.parse(response.body);
+  let response: PlatformResponse;
+  try {
+    response = await http.request<unknown>({
+      method: 'GET',
+      path: '/orders',
+      query: {
+        status: 'any',
+        updated_at_min: state.since ?? undefined,
+        page: state.page,
+        per_page: state.perPage,
+      },
+      signal: q.signal,
+    });
+  } catch (err) {
+    // Nuvemshop answers an empty result, or a page past the last, with 404 "Last page is N".
+    if (requestErrorOf(err)?.status === 404) return { items: [] };
+    throw err;
+  }
+  const wire = orderListSchema.parse(response.body);
 
   const seen = new Set(state.seen);
   const items: ChannelOrder[] = [];

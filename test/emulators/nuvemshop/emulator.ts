@@ -498,11 +498,12 @@ export async function startNuvemshopEmulator(
     state,
     seed: (input) => loadNuvemshopSeed(state, input),
     baseUrl: (version = '2025-03') => `${emulator.url}/${version}`,
-    updateOrder(storeId, orderId, patch) {
+    updateOrder(storeId, orderId, patch, opts: { extraLagMs?: number } = {}) {
       const store = requireStore(storeId);
       const order = store.orders.get(String(orderId));
       if (!order) throw new Error(`no order ${orderId} in store ${storeId}`);
-      state.saveOrder(store, { ...structuredClone(order), ...patch });
+      const visibleFrom = opts.extraLagMs ? clock.now() + opts.extraLagMs : undefined;
+      return state.saveOrder(store, { ...structuredClone(order), ...patch }, false, visibleFrom);
     },
     product: (storeId, productId) => {
       const p = requireStore(storeId).products.get(String(productId));

@@ -87,7 +87,8 @@ export interface NuvemshopState {
   nextId(): number;
   /** Saves a new version of a product, stamping `updated_at` (1-s resolution) unless `keepStamp`. */
   saveProduct(store: EmuStore, product: EmuProduct, keepStamp?: boolean): EmuProduct;
-  saveOrder(store: EmuStore, order: EmuOrder, keepStamp?: boolean): EmuOrder;
+  /** `visibleFrom` (emulator ms) delays when lists see this version, beyond the store's lag. */
+  saveOrder(store: EmuStore, order: EmuOrder, keepStamp?: boolean, visibleFrom?: number): EmuOrder;
   clear(): void;
 }
 
@@ -133,10 +134,14 @@ export function createNuvemshopState(clock: EmulatorClock): NuvemshopState {
       store.products.put(String(stamped.id), stamped, keepStamp ? stamped.updated_at : undefined);
       return clone(stamped);
     },
-    saveOrder(store, order, keepStamp = false) {
+    saveOrder(store, order, keepStamp = false, visibleFrom) {
       const stamped = clone(order);
       if (!keepStamp) stamped.updated_at = now();
-      store.orders.put(String(stamped.id), stamped, keepStamp ? stamped.updated_at : undefined);
+      store.orders.put(
+        String(stamped.id),
+        stamped,
+        visibleFrom ?? (keepStamp ? stamped.updated_at : undefined),
+      );
       return clone(stamped);
     },
     clear() {
