@@ -48,7 +48,7 @@ export const JOB_EVENT_KINDS = [
 ] as const;
 export type JobEventKind = (typeof JOB_EVENT_KINDS)[number];
 
-export const PLATFORMS = ['SANDBOX'] as const;
+export const PLATFORMS = ['SANDBOX', 'BLING', 'MERCADO_LIVRE', 'NUVEMSHOP'] as const;
 export type Platform = (typeof PLATFORMS)[number];
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -68,6 +68,12 @@ export interface IntegrationsTable {
   credentials_sealed: ColumnType<string | null, string | null | undefined, string | null>;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
+  /** Circuit breaker: set while the integration's jobs wait (bad credentials, repeated outages). */
+  paused_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  pause_code: ColumnType<string | null, string | null | undefined, string | null>;
+  pause_reason: ColumnType<string | null, string | null | undefined, string | null>;
+  /** When the breaker lets calls through again by itself; null: only a reconnect or resume does. */
+  paused_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface SyncJobsTable {
@@ -279,6 +285,120 @@ export interface AuditLogTable {
   args: Json | null;
 }
 
+/** The error budget behind an integration's breaker. */
+export interface IntegrationHealthTable {
+  integration_id: string;
+  consecutive_failures: Generated<number>;
+  window_started_at: GeneratedTimestamp;
+  window_errors: Generated<number>;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  last_error_at: Timestamp | null;
+  updated_at: GeneratedTimestamp;
+}
+
+/** OAuth tokens of an integration, sealed (SecretBox); `version` guards a refresh (compare-and-set). */
+export interface IntegrationTokensTable {
+  integration_id: string;
+  sealed: string;
+  expires_at: Timestamp;
+  version: Generated<number>;
+  updated_at: GeneratedTimestamp;
+}
+
+type Decimal = ColumnType<string, string | number, string | number>;
+type NullableDecimal = ColumnType<string | null, string | number | null | undefined, string | number | null>;
+
+/** The hub's catalog: one row per sellable SKU, fed by the ERP. */
+export interface HubProductsTable {
+  sku: string;
+  name: string;
+  price: Decimal;
+  source_integration_id: string | null;
+  external_id: string | null;
+  parent_external_id: string | null;
+  source_updated_at: Timestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+/** Stock on hand per SKU and ERP warehouse. */
+export interface HubStockTable {
+  sku: string;
+  warehouse: string;
+  on_hand: number;
+  source_integration_id: string | null;
+  source_updated_at: Timestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+export const HUB_ORDER_STATUSES = ['PENDING', 'PAID', 'CANCELLED', 'SHIPPED'] as const;
+export type HubOrderStatus = (typeof HUB_ORDER_STATUSES)[number];
+
+export interface HubOrderLine {
+  sku: string;
+  quantity: number;
+  unitPrice: string;
+}
+
+/** An order imported from a sales channel; unique per (integration, external id). */
+export interface HubOrdersTable {
+  id: Generated<string>;
+  integration_id: string;
+  external_id: string;
+  pack_id: string | null;
+  status: HubOrderStatus;
+  total: Decimal;
+  lines: ColumnType<HubOrderLine[], string, string>;
+  placed_at: Timestamp;
+  source_updated_at: Timestamp;
+  erp_integration_id: ColumnType<string | null, string | null | undefined, string | null>;
+  erp_id: ColumnType<string | null, string | null | undefined, string | null>;
+  exported_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  imported_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
+}
+
+/** Stock an open order holds, per SKU. */
+export interface HubReservationsTable {
+  order_id: string;
+  sku: string;
+  quantity: number;
+  created_at: GeneratedTimestamp;
+}
+
+/** Where a hub SKU lives on a channel, and what was last pushed there. */
+export interface HubLinksTable {
+  integration_id: string;
+  sku: string;
+  product_id: string;
+  variant_id: string | null;
+  pushed_name: ColumnType<string | null, string | null | undefined, string | null>;
+  pushed_price: NullableDecimal;
+  catalog_pushed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  pushed_stock: ColumnType<number | null, number | null | undefined, number | null>;
+  stock_pushed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  linked_at: GeneratedTimestamp;
+}
+
+export const LEDGER_OUTCOMES = ['ok', 'skipped', 'failed', 'dry_run'] as const;
+export type LedgerOutcome = (typeof LEDGER_OUTCOMES)[number];
+
+/** One item a job touched: what it did, the value before and after, and how it went. */
+export interface ItemLedgerTable {
+  id: Generated<number>;
+  job_id: string | null;
+  integration_id: string;
+  resource: string;
+  item_key: string;
+  action: string;
+  before: ColumnType<unknown, string | null | undefined, string | null>;
+  after: ColumnType<unknown, string | null | undefined, string | null>;
+  outcome: LedgerOutcome;
+  error_code: string | null;
+  error_message: string | null;
+  at: GeneratedTimestamp;
+}
+
 export interface DB {
   integrations: IntegrationsTable;
   sync_jobs: SyncJobsTable;
@@ -291,6 +411,14 @@ export interface DB {
   sandbox_imported_orders: SandboxImportedOrdersTable;
   schedules: SchedulesTable;
   schedule_runs: ScheduleRunsTable;
+  integration_health: IntegrationHealthTable;
+  integration_tokens: IntegrationTokensTable;
+  hub_products: HubProductsTable;
+  hub_stock: HubStockTable;
+  hub_orders: HubOrdersTable;
+  hub_reservations: HubReservationsTable;
+  hub_links: HubLinksTable;
+  item_ledger: ItemLedgerTable;
   api_keys: ApiKeysTable;
   audit_log: AuditLogTable;
 }
@@ -301,5 +429,8 @@ export type NewSyncJob = Insertable<SyncJobsTable>;
 export type SyncJobEvent = Selectable<SyncJobEventsTable>;
 export type Schedule = Selectable<SchedulesTable>;
 export type ScheduleRun = Selectable<ScheduleRunsTable>;
+export type HubOrder = Selectable<HubOrdersTable>;
+export type HubLink = Selectable<HubLinksTable>;
+export type ItemLedgerEntry = Selectable<ItemLedgerTable>;
 export type ApiKey = Selectable<ApiKeysTable>;
 export type AuditEntry = Selectable<AuditLogTable>;

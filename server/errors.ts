@@ -63,6 +63,21 @@ export class PermanentError extends Error {
   }
 }
 
+/**
+ * A handler error that means "not now": the job goes back to its queue until `retryAt` without spending an attempt
+ * (e.g. its integration is paused by the circuit breaker, or its credentials need reconnecting).
+ */
+export class JobDeferred extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+    readonly retryAt: Date,
+  ) {
+    super(message);
+    this.name = 'JobDeferred';
+  }
+}
+
 /** Anything thrown, as an Error. */
 export function coerceError(value: unknown): Error {
   if (value instanceof Error) return value;

@@ -175,6 +175,8 @@ export async function startSyncJob(
           ...integration,
           created_at: new Date(integration.created_at),
           updated_at: new Date(integration.updated_at),
+          paused_at: integration.paused_at === null ? null : new Date(integration.paused_at),
+          paused_until: integration.paused_until === null ? null : new Date(integration.paused_until),
         }
       : null,
   };
