@@ -6,8 +6,8 @@ import * as m0004 from './migrations/0004-schedules.ts';
 import * as m0005 from './migrations/0005-parent-jobs.ts';
 import * as m0006 from './migrations/0006-monitor.ts';
 import * as m0007 from './migrations/0007-auth.ts';
-import * as m0009 from './migrations/0009-sealed-credentials.ts';
 import * as m0008 from './migrations/0008-hub.ts';
+import * as m0009 from './migrations/0009-sealed-credentials.ts';
 
 // A static list keeps the built output free of file-system discovery.
 const migrations: Record<string, Migration> = {
@@ -18,8 +18,8 @@ const migrations: Record<string, Migration> = {
   '0005-parent-jobs': m0005,
   '0006-monitor': m0006,
   '0007-auth': m0007,
-  '0009-sealed-credentials': m0009,
   '0008-hub': m0008,
+  '0009-sealed-credentials': m0009,
 };
 
 const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
