@@ -45,6 +45,8 @@ export function testEnv(
     JOB_RETRY_BACKOFF_MS: '50',
     JOB_CANCEL_GRACE_MS: '2000',
     SECRETS_KEY: TEST_SECRETS_KEY,
+    // Tests write fast from one address; the write limit's own tests turn it on.
+    API_RATE_LIMIT_PER_MINUTE: '0',
     // Stacks run open unless a test turns API keys on (API_AUTH: 'required').
     API_AUTH: 'off',
     ...overrides,
