@@ -655,3 +655,97 @@ describe('orders', () => {
     expect(searches.filter((r) => r.status === 200)).toHaveLength(pages.length);
   });
 });
+
+describe('emulator wire protocol (what other tests rely on)', () => {
+  async function api(path: string, init: RequestInit & { token?: string } = {}) {
+    const token = init.token ?? emu.issueTokens().accessToken;
+    const res = await fetch(`${emu.url}${path}`, {
+      ...init,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers },
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  it('enforces the documented caps and the seller boundary', async () => {
+    const seeded = emu.seed({ items: buildMlCatalog({ products: 21, skuPrefix: 'CAP' }) });
+    const ids = seeded.items.map((i) => i.id).join(',');
+    expect((await api(`/items?ids=${ids}`)).status).toBe(400);
+    expect((await api(`/users/${emu.sellerId}/items/search?limit=101`)).status).toBe(400);
+    expect((await api(`/users/${emu.sellerId}/items/search?offset=990&limit=20`)).status).toBe(400);
+    expect((await api(`/orders/search?seller=${emu.sellerId}&limit=52`)).status).toBe(400);
+    expect((await api(`/users/42/items/search`)).status).toBe(403);
+    expect((await api(`/orders/search?seller=42`)).status).toBe(403);
+    expect(
+      (await api(`/orders/search?seller=${emu.sellerId}&order.date_last_updated.from=2025-01-01T00:00:00`))
+        .status,
+    ).toBe(400);
+    expect((await api('/users/me', { token: 'APP_USR-unknown' })).body).toMatchObject({ status: 401 });
+  });
+
+  it('filters orders by date_last_updated from/to (inclusive) and status', async () => {
+    const seeded = seedCatalog();
+    const base = Date.parse('2025-03-01T12:00:00.000-04:00');
+    const orders = emu.seed({
+      orders: buildMlOrders({
+        count: 6,
+        startMs: base,
+        statuses: ['paid', 'cancelled'],
+        items: seeded.items,
+      }),
+    }).orders;
+    const search = (q: string) => api(`/orders/search?seller=${emu.sellerId}&${q}`);
+    const from = encodeURIComponent('2025-03-01T12:00:01.000-04:00');
+    const to = encodeURIComponent('2025-03-01T16:00:03.000Z');
+    const window = await search(`order.date_last_updated.from=${from}&order.date_last_updated.to=${to}`);
+    expect((window.body.results as { id: number }[]).map((o) => o.id)).toEqual(orders.slice(1, 4));
+    const cancelled = await search('order.status=cancelled');
+    expect((cancelled.body.results as { id: number }[]).map((o) => o.id)).toEqual([
+      orders[1],
+      orders[3],
+      orders[5],
+    ]);
+    expect((window.body.results as { date_last_updated: string }[])[0]?.date_last_updated).toBe(
+      '2025-03-01T12:00:01.000-04:00',
+    );
+  });
+
+  it('refuses a reused refresh token and logs it; a PUT with an invalid field changes nothing', async () => {
+    const tokens = emu.issueTokens();
+    const form = (refreshToken: string) =>
+      fetch(`${emu.url}/oauth/token`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          client_id: emu.client.clientId,
+          client_secret: emu.client.clientSecret,
+          refresh_token: refreshToken,
+        }),
+      });
+    expect((await form(tokens.refreshToken)).status).toBe(200);
+    const reused = await form(tokens.refreshToken);
+    expect(reused.status).toBe(400);
+    expect(await reused.json()).toMatchObject({ error: 'invalid_grant' });
+    expect(emu.refreshLog().map((e) => e.outcome)).toEqual(['ok', 'invalid_grant']);
+
+    const seeded = seedCatalog();
+    const garrafa = seeded.items[1]!.id;
+    const put = await api(`/items/${garrafa}`, {
+      method: 'PUT',
+      body: JSON.stringify({ price: 90, available_quantity: -1 }),
+    });
+    expect(put.status).toBe(400);
+    expect(emu.state.getItem(garrafa)).toMatchObject({ price: 79.5, availableQuantity: 10 });
+  });
+
+  it('loads seed data through the admin API', async () => {
+    const res = await fetch(`${emu.url}/__admin/seed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ items: [{ title: 'Via admin', price: 5, sku: 'ADM-1' }] }),
+    });
+    const body = (await res.json()) as { result: MlSeedResult };
+    expect(body.result.items[0]?.sku).toBe('ADM-1');
+    expect(emu.state.searchItems(emu.sellerId, { sellerSku: 'ADM-1' })).toEqual([body.result.items[0]?.id]);
+  });
+});
