@@ -181,11 +181,12 @@ export function createPlatformHttp(deps: PlatformHttpDeps, options: PlatformHttp
       signal.throwIfAborted();
       await breaker.check();
       await limiter.acquire(signal);
+      const authHeaders = await options.auth.headers(signal);
       const headers: Record<string, string> = {
         accept: 'application/json',
         ...options.defaultHeaders,
         ...(encoded.contentType ? { 'content-type': encoded.contentType } : {}),
-        ...(await options.auth.headers(signal)),
+        ...authHeaders,
         ...req.headers,
       };
       const started = performance.now();
@@ -244,7 +245,7 @@ export function createPlatformHttp(deps: PlatformHttpDeps, options: PlatformHttp
       if (status === 401) {
         if (!refreshed) {
           refreshed = true;
-          if (await options.auth.onUnauthorized(signal)) continue;
+          if (await options.auth.onUnauthorized(signal, authHeaders)) continue;
         }
         throw new PlatformAuthError(`The platform refused the credentials (401 on ${req.path})`, 401);
       }

@@ -75,6 +75,8 @@ export function createOAuthStrategy(deps: OAuthStrategyDeps, options: OAuthStrat
     options.authorize ? options.authorize(accessToken) : { authorization: `Bearer ${accessToken}` };
   let current: Current | undefined;
   let refreshing: Promise<Current> | undefined;
+  /** Which token version each handed-out header object carried, to tell a stale 401 from a fresh one. */
+  const issued = new WeakMap<Record<string, string>, number>();
 
   function open(stored: StoredTokens): Current {
     const parsed = tokensSchema.safeParse(JSON.parse(box.open(stored.sealed)));
@@ -178,11 +180,16 @@ export function createOAuthStrategy(deps: OAuthStrategyDeps, options: OAuthStrat
       if (refreshing) await refreshing;
       current ??= await load();
       const usable = fresh(current) ? current : await refresh(current.version, signal);
-      return authorize(usable.tokens.accessToken);
+      const headers = authorize(usable.tokens.accessToken);
+      issued.set(headers, usable.version);
+      return headers;
     },
-    async onUnauthorized(signal) {
-      const seen = current?.version ?? null;
-      await refresh(seen, signal);
+    async onUnauthorized(signal, sent) {
+      const used = (sent && issued.get(sent)) ?? current?.version ?? null;
+      if (refreshing) await refreshing;
+      // The refused call carried an older token than this process now holds: try again with the newer one.
+      if (current && used !== null && current.version !== used && fresh(current)) return true;
+      await refresh(used, signal);
       return true;
     },
   };

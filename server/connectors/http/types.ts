@@ -33,9 +33,10 @@ export interface AuthStrategy {
   headers(signal: AbortSignal): Promise<Record<string, string>>;
   /**
    * Called after a 401. Returns true when a fresh token is now available and the call should be sent again
-   * (once); false when the credentials are bad (the call fails with PlatformAuthError).
+   * (once); false when the credentials are bad (the call fails with PlatformAuthError). `sent` is the object
+   * `headers()` returned for the refused call, so a strategy can tell that a newer token already exists.
    */
-  onUnauthorized(signal: AbortSignal): Promise<boolean>;
+  onUnauthorized(signal: AbortSignal, sent?: Record<string, string>): Promise<boolean>;
 }
 
 /** How the platform meters calls: a token bucket per integration, kept in Redis, shared by all processes. */
