@@ -15,7 +15,10 @@ import type {
 } from '../../server/connectors/platform.ts';
 import { createPlatformConnector, type ConnectorDeps } from '../../server/connectors/context.ts';
 import { IntegrationPausedError, PlatformAuthError } from '../../server/connectors/http/errors.ts';
-import { mercadoLivrePlatform } from '../../server/connectors/mercadolivre/index.ts';
+import {
+  mercadoLivrePlatform,
+  mercadoLivreSettingsSchema,
+} from '../../server/connectors/mercadolivre/index.ts';
 import { createLogger } from '../../server/logger.ts';
 import { sealCredentials } from '../../server/security/integration-credentials.ts';
 import {
@@ -154,6 +157,21 @@ function seedCatalog(): MlSeedResult {
   });
 }
 
+describe('definition', () => {
+  it('defaults to the public API, no safety buffer and a conservative rate; rejects a malformed seller', () => {
+    expect(mercadoLivreSettingsSchema.parse({ sellerId: 123 })).toEqual({
+      baseUrl: 'https://api.mercadolibre.com',
+      sellerId: '123',
+      safetyBuffer: 0,
+      listingTypeId: 'gold_special',
+      condition: 'new',
+      rateLimit: { burst: 10, perSecond: 5 },
+    });
+    expect(mercadoLivreSettingsSchema.safeParse({ sellerId: 'abc' }).success).toBe(false);
+    expect(mercadoLivreSettingsSchema.safeParse({ sellerId: '1', unknown: true }).success).toBe(false);
+  });
+});
+
 describe('OAuth: single-use refresh tokens', () => {
   it('refreshes an expired access token once, persists the new refresh token, and never sends the old one again', async () => {
     const integration = await createIntegration();
@@ -287,6 +305,7 @@ describe('SKUs: item search and multiget', () => {
   it('multigets at most 20 ids a call', async () => {
     const seeded = emu.seed({ items: buildMlCatalog({ products: 25, skuPrefix: 'BULK' }) });
     const connector = await connect(await createIntegration());
+    expect(connector.limits).toEqual({ maxPageSize: 50, maxBatchWrite: 20 });
     const skus = seeded.items.map((i) => i.sku!);
     const refs = await connector.resolveSkus(skus, signal());
     expect([...refs.values()].every((r) => r.length === 1)).toBe(true);
