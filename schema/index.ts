@@ -3,6 +3,7 @@ import { builder } from './builder.ts';
 import './types/scalars.ts';
 import './types/enums.ts';
 import './types/integration.ts';
+import './types/platform-info.ts';
 import './types/sync-job.ts';
 import './types/schedule.ts';
 import './types/queue-stats.ts';
