@@ -3,6 +3,7 @@
  * (`setId`), so enqueuing twice is harmless. Bee-Queue opens its own node_redis connections from the URL; ioredis
  * is used for the few raw commands Bee-Queue does not offer.
  */
+import { createRequire } from 'node:module';
 import BeeQueue from 'bee-queue';
 import type { Redis } from 'ioredis';
 import { QUEUE_NAMES, type QueueName, type SyncJob } from '../../db/types.ts';
@@ -56,6 +57,70 @@ export function beeQueueKey(prefix: string, queue: QueueName, key: string): stri
   return `${prefix}:bq:${queue}:${key}`;
 }
 
+// Bee-Queue's own script loader (SCRIPT EXISTS, then SCRIPT LOAD of each of its Lua scripts on one client).
+const beeQueueLua = createRequire(import.meta.url)('bee-queue/lib/lua/index.js') as {
+  buildCache(client: unknown): Promise<unknown>;
+};
+
+interface BeeQueueInternals {
+  client?: { on(event: 'ready', listener: () => void): unknown };
+  eclient?: { on(event: 'ready', listener: () => void): unknown };
+  settings: { activateDelayedJobs?: boolean };
+  _evalScript(...args: unknown[]): Promise<unknown>;
+  _activateDelayed(): void;
+}
+
+function isNoScript(err: unknown): boolean {
+  return err instanceof Error && err.message.startsWith('NOSCRIPT');
+}
+
+/**
+ * Makes a Bee-Queue instance survive a Redis that comes back empty (a restart without persistence, a failover to a
+ * fresh replica). Bee-Queue loads its Lua scripts once, at connect, and runs them with EVALSHA; against an empty
+ * Redis every script call then fails with NOSCRIPT, forever: jobs could no longer be added, stalled jobs never came
+ * back and delayed jobs (retries with backoff) never became due. So the scripts are loaded again whenever the
+ * connection comes back, and a call that still meets NOSCRIPT loads them and is run once more.
+ * A worker also learns when a delayed job is due from a pub/sub message, which is lost while it is disconnected
+ * (and its next own check may be 20 minutes away): after a reconnect it raises due delayed jobs at once.
+ * Also observes the connect promise and logs errors, so an outage is never an unhandled rejection.
+ */
+export function hardenBeeQueue(queue: BeeQueue, log: Logger): BeeQueue {
+  const internals = queue as unknown as BeeQueueInternals;
+  const evalScript = internals._evalScript.bind(queue);
+  const loadScripts = () => beeQueueLua.buildCache(internals.client);
+  internals._evalScript = async (...args: unknown[]) => {
+    try {
+      return await evalScript(...args);
+    } catch (err) {
+      if (!isNoScript(err)) throw err;
+      await loadScripts();
+      return evalScript(...args);
+    }
+  };
+  // Bee-Queue leaves its connect promise unobserved; observe it here so a Redis outage at boot is not an
+  // unhandled rejection. Callers still see the failure through ready().
+  const raiseDelayed = () => {
+    if (internals.settings.activateDelayedJobs && queue.isRunning()) internals._activateDelayed();
+  };
+  queue
+    .ready()
+    .then(() => {
+      // node_redis emits `ready` again after each reconnect.
+      internals.client?.on('ready', () => {
+        loadScripts()
+          .then(raiseDelayed)
+          .catch((err: unknown) =>
+            log.warn({ err, queue: queue.name }, 'could not reload queue scripts after reconnecting'),
+          );
+      });
+      // Subscribed again (node_redis resubscribes before `ready`): messages from here on arrive.
+      internals.eclient?.on('ready', raiseDelayed);
+    })
+    .catch(() => undefined);
+  queue.on('error', (err: Error) => log.warn({ err: err.message, queue: queue.name }, 'queue error'));
+  return queue;
+}
+
 /** Opens one Bee-Queue queue per name. Producers (API) get no blocking or event connections. */
 export function openBeeQueues(settings: BeeQueueSettings): Record<QueueName, BeeQueue> {
   const worker = settings.worker;
@@ -72,11 +137,7 @@ export function openBeeQueues(settings: BeeQueueSettings): Record<QueueName, Bee
       removeOnFailure: true,
       ...(worker ? { stallInterval: worker.stallIntervalMs } : {}),
     });
-    // Bee-Queue leaves its connect promise unobserved; observe it here so a Redis outage at boot is not an
-    // unhandled rejection. Callers still see the failure through ready().
-    queue.ready().catch(() => undefined);
-    queue.on('error', (err: Error) => settings.log.warn({ err: err.message, queue: name }, 'queue error'));
-    return [name, queue] as const;
+    return [name, hardenBeeQueue(queue, settings.log)] as const;
   });
   return Object.fromEntries(entries) as Record<QueueName, BeeQueue>;
 }

@@ -16,6 +16,7 @@ import { listPausedQueues } from '../../db/queries/queue-control.ts';
 import { handBackSyncJob, stampSyncJobHeartbeats } from '../../db/queries/sync-job.ts';
 import { QUEUE_NAMES, type JobEventKind, type QueueName, type SyncJob } from '../../db/types.ts';
 import type { Config } from '../config.ts';
+import type { ConnectorDeps } from '../connectors/index.ts';
 import { createJobEventPublisher, jobTopics, withParentSnapshots } from '../events/job-events.ts';
 import type { AnyJobHandler } from '../handlers/handler.ts';
 import { getHandler } from '../handlers/registry.ts';
@@ -24,8 +25,10 @@ import { createJobMetricsRecorder, withJobMetrics, type CountedEvent } from '../
 import { createJobLogSink } from '../monitor/job-log-sink.ts';
 import { monitorKeys } from '../monitor/topics.ts';
 import { packageVersion } from '../monitor/version.ts';
+import type { SecretBox } from '../security/secret-box.ts';
+import { createSecretBox, keyringFromConfig } from '../security/secrets.ts';
 import { removeWorker, writeWorkerBeat, type WorkerBeat } from '../monitor/worker-registry.ts';
-import { createQueueTransport, openBeeQueues, enqueueSpecOf } from '../queue/transport.ts';
+import { createQueueTransport, enqueueSpecOf, hardenBeeQueue, openBeeQueues } from '../queue/transport.ts';
 import { JobCancelled, WorkerShuttingDown } from './abort-reasons.ts';
 import { createJobRunner, type HeldJob } from './job-runner.ts';
 
@@ -35,6 +38,10 @@ export interface WorkerOptions {
   log: Logger;
   /** Overrides the handler registry (tests). */
   getHandler?: (type: string) => AnyJobHandler | undefined;
+  /** Opens integration credentials and OAuth tokens; defaults to the keyring from the config. */
+  box?: SecretBox;
+  /** Tunes the platform HTTP layer (tests: short retries, breaker thresholds). */
+  platform?: Pick<ConnectorDeps, 'retry' | 'breaker' | 'fetch' | 'tokenExpirySkewMs'>;
 }
 
 export interface Worker {
@@ -79,6 +86,7 @@ export function createWorker(options: WorkerOptions): Worker {
   const held = new Map<string, HeldJob>();
   const redis = new Redis(config.redis.url, { maxRetriesPerRequest: null });
   const subscriber = new Redis(config.redis.url, { maxRetriesPerRequest: null });
+  const box = options.box ?? createSecretBox(keyringFromConfig(config, log));
   const startedAt = new Date();
 
   // What the registry shows: totals of the outcomes this process recorded, and where its running jobs came from.
@@ -111,6 +119,8 @@ export function createWorker(options: WorkerOptions): Worker {
     getHandler: options.getHandler ?? getHandler,
     held,
     jobLogger: (jobLog, job) => jobLogs.wrap(jobLog, job),
+    connectors: { db, redis, redisPrefix: prefix, box, ...options.platform },
+    onDeferred: (row) => deferred.set(row.id, row),
   });
   // Producer side, opened on first use: re-enqueues jobs handed back at shutdown.
   const transport = createQueueTransport(
@@ -144,6 +154,8 @@ export function createWorker(options: WorkerOptions): Worker {
   const abandoned = new Map<string, number>();
   /** Rows handed back, waiting for Bee-Queue to release the id before they are enqueued again. */
   const handedBack = new Map<string, SyncJob>();
+  /** Rows deferred until their run_at (their integration is paused), waiting to be enqueued again with that delay. */
+  const deferred = new Map<string, SyncJob>();
   const requeues = new Set<Promise<void>>();
 
   async function publishQuietly(kind: JobEventKind, job: SyncJob): Promise<void> {
@@ -178,6 +190,19 @@ export function createWorker(options: WorkerOptions): Worker {
 
   /** Bee-Queue released a delivery (removed the id): a handed-back job goes in again, first in line. */
   function onSucceeded(job: BeeQueue.Job<unknown>): void {
+    const waiting = deferred.get(String(job.id));
+    if (waiting) {
+      deferred.delete(waiting.id);
+      const requeue = transport
+        .enqueue([enqueueSpecOf(waiting, config.jobs.retryBackoffMs)])
+        .then(() => log.info({ jobId: waiting.id, runAt: waiting.run_at }, 'deferred job waits in its queue'))
+        .catch((err: unknown) =>
+          log.warn({ err, jobId: waiting.id }, 'could not re-enqueue a deferred job; the reconciler will'),
+        );
+      requeues.add(requeue);
+      void requeue.then(() => requeues.delete(requeue));
+      return;
+    }
     const row = handedBack.get(String(job.id));
     if (!row) return;
     handedBack.delete(row.id);
@@ -195,11 +220,8 @@ export function createWorker(options: WorkerOptions): Worker {
   function consume(name: QueueName): void {
     const template = templates![name];
     const queue = templateUsed.has(name) ? reopenBeeQueue(template) : template;
-    if (queue !== template) {
-      // As openBeeQueues does for its instances.
-      queue.ready().catch(() => undefined);
-      queue.on('error', (err: Error) => log.warn({ err: err.message, queue: name }, 'queue error'));
-    }
+    // As openBeeQueues does for its instances.
+    if (queue !== template) hardenBeeQueue(queue, log);
     templateUsed.add(name);
     queue.on('succeeded', onSucceeded);
     queue.process(config.worker.queueConcurrency[name], (job) => deliver(name, String(job.id)));

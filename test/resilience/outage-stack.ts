@@ -47,6 +47,9 @@ export function outageEnv(pgUrl: string, redisUrl: string, overrides: Record<str
     JOB_RETRY_BACKOFF_MS: '200',
     JOB_CANCEL_GRACE_MS: '2000',
     WORKER_SHUTDOWN_GRACE_MS: '1000',
+    // Outages, not access control, are under test: callers need no key and are not throttled.
+    API_AUTH: 'off',
+    API_RATE_LIMIT_PER_MINUTE: '0',
     ...overrides,
   };
 }
@@ -140,12 +143,9 @@ export async function unfinished(db: Database, ids: string[]): Promise<number> {
 
 /** Per job, how many of its attempts reached the end of the sync handler (its log line, by attempt). */
 export async function finishedRuns(db: Database, ids: string[]): Promise<Map<string, number[]>> {
-  const rows = await db
-    .selectFrom('sync_job_logs')
-    .select(['job_id', 'attempt'])
-    .where('job_id', 'in', ids)
-    .where('message', '=', 'resource sync finished')
-    .execute();
+  const { rows } = await sql<{ job_id: string; attempt: number }>`
+    SELECT job_id, attempt FROM sync_job_logs
+    WHERE job_id = ANY(${ids}::uuid[]) AND message = 'resource sync finished'`.execute(db);
   const runs = new Map<string, number[]>();
   for (const r of rows) runs.set(r.job_id, [...(runs.get(r.job_id) ?? []), r.attempt]);
   return runs;

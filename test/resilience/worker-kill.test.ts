@@ -65,8 +65,8 @@ describe('kill -9 of a worker with 1,000 jobs queued and 8 running', () => {
       );
     });
 
-    // Due in a moment (so no dedup key joins them to each other): they wait behind the 8 in the same queue.
-    const runAt = new Date(Date.now() + 200).toISOString();
+    // Due in a few seconds (a job due later gets no dedup key, so the 1,000 stay apart): then they wait behind the 8.
+    const runAt = new Date(Date.now() + 4000).toISOString();
     const queued = await jobs.bulkCreate(
       Array.from({ length: 1000 }, () => ({ integrationId: fast, syncType: 'PRODUCTS', runAt })),
     );
@@ -87,7 +87,7 @@ describe('kill -9 of a worker with 1,000 jobs queued and 8 running', () => {
     const second = await stack.spawnWorker({ WORKER_QUEUE_CONCURRENCY: 'sync_bulk=16' });
     const all = [...runningIds, ...queuedIds];
     await waitFor('every job finished', async () => (await unfinished(stack.db, all)) === 0, {
-      timeoutMs: 60_000,
+      timeoutMs: 100_000,
       intervalMs: 250,
     });
     const elapsed = Date.now() - killedAt;
@@ -112,6 +112,7 @@ describe('kill -9 of a worker with 1,000 jobs queued and 8 running', () => {
       return r.size === 8 ? r : undefined;
     });
     for (const attempts of runs.values()) expect(attempts).toEqual([2]);
-    expect(elapsed).toBeLessThan(60_000);
-  });
+    // About 10 s on an idle two-core machine; the bound leaves room for a busy one.
+    expect(elapsed).toBeLessThan(100_000);
+  }, 150_000);
 });
