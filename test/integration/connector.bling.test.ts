@@ -532,6 +532,35 @@ describe('Bling connector: order import', () => {
   });
 });
 
+describe('Bling connector: faults', () => {
+  it('a 502, a connection reset and a broken JSON body on reads are retried to the right result', async () => {
+    await seedBling(emu, sampleBlingSeed(3));
+    const { connector } = await connect();
+    const ids = emu.faults.add([
+      { method: 'GET', path: '^/produtos$', nth: 1, status: 502, body: { error: 'bad gateway' } },
+      { method: 'GET', path: '^/produtos$', nth: 2, reset: true },
+      { method: 'GET', path: '^/produtos$', nth: 3, invalidJson: true },
+    ]);
+    const page = await connector.listProducts({ pageSize: 100, signal });
+    expect(skus(page.items)).toEqual(['SKU-0001', 'SKU-0002', 'SKU-0003']);
+    expect(emu.requests.all().map((r) => r.fault ?? r.status)).toEqual([...ids, 200]);
+  });
+
+  it('an order POST whose reply is lost is not resent blindly; the next import finds it by numeroLoja', async () => {
+    await seedBling(emu, sampleBlingSeed(2));
+    const { connector } = await connect({ settings: { contactId: 9 } });
+    emu.faults.add({ method: 'POST', path: '^/pedidos/vendas$', reset: true, afterHandler: true });
+    const o = order('NS-LOST', [{ sku: 'SKU-0001', quantity: 1, unitPrice: '11.00' }]);
+    await expect(connector.importOrder(o, { dryRun: false, signal })).rejects.toMatchObject({
+      code: 'PLATFORM_UNAVAILABLE',
+    });
+    expect(calls('POST', '/pedidos/vendas')).toHaveLength(1);
+    const again = await connector.importOrder(o, { dryRun: false, signal });
+    expect(again).toMatchObject({ status: 'skipped', code: 'ALREADY_IMPORTED' });
+    expect(emu.orders()).toHaveLength(1);
+  });
+});
+
 describe('Bling emulator wire behaviour', () => {
   const bearer = () => ({ authorization: `Bearer ${emu.issueTokens().accessToken}` });
 
