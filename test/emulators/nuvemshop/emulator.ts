@@ -436,12 +436,16 @@ export interface NuvemshopEmulator extends Emulator {
   seed(input: NuvemshopSeed): SeededStore[];
   /** The API root of a store, as a connector's `baseUrl` (without the store id). */
   baseUrl(version?: string): string;
-  /** Rewrites an order now (a live write: stamped with the clock, listed after the lag). */
+  /**
+   * Rewrites an order now (a live write: stamped with the clock, listed after the lag). `extraLagMs` delays this
+   * version's listing further: search indexes catch up unevenly, so a later write may be listed before it.
+   */
   updateOrder(
     storeId: string,
     orderId: number,
     patch: Partial<Pick<EmuOrder, 'status' | 'payment_status' | 'shipping_status'>>,
-  ): void;
+    options?: { extraLagMs?: number },
+  ): EmuOrder;
   /** The latest version of a product (what a read by id sees). */
   product(storeId: string, productId: number): EmuProduct | undefined;
   /** Marks a store unpaid (402) or paid again. */
