@@ -1,7 +1,7 @@
 /**
  * Retention (the seed's cleanup_old_sync_jobs_task): deletes finished jobs older than `olderThanMs`, a batch at a
  * time so no statement holds many row locks for long, stopping between batches when the job is cancelled; then
- * the schedule runs (slot history) older than the same cutoff.
+ * the schedule runs (slot history) and audit log entries older than the same cutoff.
  * The scheduler fills `olderThanMs` from config.retention.finishedJobsMs (JOB_RETENTION_DAYS /
  * CELERY_RESULT_EXPIRES); the handler has no config of its own.
  */
@@ -11,6 +11,7 @@ import {
   deleteExpiredSyncJobs,
   retentionCutoff,
 } from '../../db/queries/sync-job-retention.ts';
+import { deleteOldAuditEntries } from '../../db/queries/audit-log.ts';
 import { deleteOldScheduleRuns } from '../../db/queries/schedule.ts';
 import type { JobResultSummary, SystemJobHandler } from './handler.ts';
 
@@ -71,7 +72,15 @@ export const cleanupHandler: SystemJobHandler<CleanupOptions> = {
       runsRemoved += deleted;
       if (deleted < batchSize) break;
     }
-    ctx.log.info({ removed, batches, runsRemoved, cutoff }, 'cleanup finished');
+    // The audit log is kept as long as the jobs it talks about.
+    let auditRemoved = 0;
+    for (;;) {
+      ctx.signal.throwIfAborted();
+      const deleted = await deleteOldAuditEntries(ctx.db, cutoff, batchSize);
+      auditRemoved += deleted;
+      if (deleted < batchSize) break;
+    }
+    ctx.log.info({ removed, batches, runsRemoved, auditRemoved, cutoff }, 'cleanup finished');
     return {
       processed: removed,
       total: Math.max(total, removed),
@@ -84,6 +93,7 @@ export const cleanupHandler: SystemJobHandler<CleanupOptions> = {
         olderThanMs,
         cutoff: cutoff.toISOString(),
         scheduleRunsRemoved: runsRemoved,
+        auditEntriesRemoved: auditRemoved,
       },
     };
   },

@@ -14,6 +14,7 @@ import { relative } from 'node:path';
 import type { Database } from '../../db/database.ts';
 import type { SchemaContext } from '../../schema/context.ts';
 import type { Config } from '../config.ts';
+import { applyAuthStartupOrExit } from '../auth/startup-guard.ts';
 import { lockDataDir } from '../embedded/data-dir.ts';
 import { seedDemoIfEmpty } from '../embedded/demo-seed.ts';
 import { provideRedis } from '../embedded/redis-server.ts';
@@ -140,7 +141,8 @@ const ROLES: AllInOneRole[] = [
 
 async function main(): Promise<void> {
   const started = Date.now();
-  const baseConfig = loadConfigOrExit();
+  // Open (no API keys) only on a loopback HOST; anywhere else keys are required or the start is refused.
+  const baseConfig = applyAuthStartupOrExit(loadConfigOrExit(), 'all-in-one');
   const log = createConsoleLogger({ level: baseConfig.log.level });
   const shutdown = createShutdown(log);
   try {
@@ -185,6 +187,9 @@ async function main(): Promise<void> {
         '',
         `Sync Orchestrator is running (${ROLES.map((r) => r.name).join(' + ')}), ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
         ...links.map((l) => `  ${l.label.padEnd(9)} ${l.url}`),
+        config.auth.mode === 'off'
+          ? `  Access    open, no API keys (API_AUTH=off), reachable from this machine only (${config.http.host})`
+          : '  Access    API keys required (Authorization: Bearer <key>; npm run apikey -- create --role admin --name <you>)',
         `  Postgres  ${database.description}`,
         `  Redis     ${redis.description}`,
         ...(embedded ? [`  Data      ${shownDataDir} (delete it to start over)`] : []),

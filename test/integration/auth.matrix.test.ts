@@ -3,6 +3,7 @@
  * admin) × operation × surface (REST, GraphQL over HTTP, graphql-ws, SSE), the call is allowed or refused with the
  * right status and code, and a refused write leaves Postgres as it was.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROLES, roleAtLeast, type Role } from '../../server/auth/principal.ts';
 import { bearer, createTestKeys, gqlAs, wsClientAs, type TestKeys } from '../helpers/auth.ts';
@@ -219,7 +220,7 @@ async function snapshot(): Promise<unknown> {
   const [jobs, integrations, queues, apiKeys, audit] = await Promise.all([
     db.selectFrom('sync_jobs').select(['id', 'status', 'version']).orderBy('id').execute(),
     db.selectFrom('integrations').select(['id', 'name', 'updated_at']).orderBy('id').execute(),
-    db.selectFrom('queue_controls').selectAll().orderBy('queue').execute(),
+    sql`SELECT queue, paused, changed_at FROM queue_controls ORDER BY queue`.execute(db).then((r) => r.rows),
     db.selectFrom('api_keys').select(['id', 'revoked_at']).orderBy('id').execute(),
     db
       .selectFrom('audit_log')
