@@ -43,18 +43,21 @@ function armor(limits: GraphqlLimits) {
 function noIntrospection(): Plugin {
   return {
     onValidate({ addValidationRule }) {
-      addValidationRule((context: ValidationContext) =>
-        NoSchemaIntrospectionCustomRule({
-          ...context,
-          reportError: (error: GraphQLError) =>
-            context.reportError(
-              createGraphQLError('Introspection is disabled on this server (GRAPHQL_INTROSPECTION)', {
-                ...(error.nodes ? { nodes: error.nodes } : {}),
-                extensions: { code: 'FORBIDDEN', details: null },
-              }),
-            ),
-        } as typeof context),
-      );
+      addValidationRule((context: ValidationContext) => {
+        // The rule reports through the context; a view of it whose reportError types the error.
+        const typed = Object.create(context, {
+          reportError: {
+            value: (error: GraphQLError) =>
+              context.reportError(
+                createGraphQLError('Introspection is disabled on this server (GRAPHQL_INTROSPECTION)', {
+                  ...(error.nodes ? { nodes: error.nodes } : {}),
+                  extensions: { code: 'FORBIDDEN', details: null },
+                }),
+              ),
+          },
+        }) as ValidationContext;
+        return NoSchemaIntrospectionCustomRule(typed);
+      });
     },
   };
 }

@@ -41,7 +41,7 @@ export interface WriteRateLimiter {
 export function rateLimitedError(retryAfterSeconds: number, limit: number): AppError {
   return new AppError(
     'RATE_LIMITED',
-    `Too many writes: the limit is ${limit} per minute for each API key; try again in ${retryAfterSeconds} s`,
+    `Too many writes: the limit is ${limit} a minute per API key (per address without one); try again in ${retryAfterSeconds} s`,
     { retryAfter: retryAfterSeconds, limit },
   );
 }
