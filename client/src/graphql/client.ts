@@ -29,7 +29,15 @@ export function graphqlUrls(location: Pick<Location, 'protocol' | 'host'>): {
   };
 }
 
-export function createDashboardClient(options: { httpUrl: string; wsUrl: string }): DashboardClient {
+export function createDashboardClient(options: {
+  httpUrl: string;
+  wsUrl: string;
+  /** Sent as `Authorization: Bearer` on HTTP and in connectionParams on graphql-ws; null when auth is off. */
+  apiKey?: string | null;
+  /** The server refused the key (HTTP 401, or the socket closed with 4401 after a revocation). */
+  onUnauthorized?: () => void;
+}): DashboardClient {
+  const authorization = options.apiKey ? `Bearer ${options.apiKey}` : null;
   const connection = createConnectionState();
   let socket: WebSocket | undefined;
   let pongTimer: ReturnType<typeof setTimeout> | undefined;
@@ -37,9 +45,11 @@ export function createDashboardClient(options: { httpUrl: string; wsUrl: string 
   const ws: WsClient = createWsClient({
     url: options.wsUrl,
     lazy: false,
+    connectionParams: () => (authorization ? { authorization } : {}),
     keepAlive: KEEP_ALIVE_MS,
     retryAttempts: Infinity,
-    shouldRetry: () => true,
+    // A refused key does not get better by retrying.
+    shouldRetry: (event) => (event as Partial<CloseEvent> | undefined)?.code !== 4401,
     // Exponential with jitter, capped: an operator waiting for the API to come back should not wait minutes.
     retryWait: (retries) =>
       new Promise((resolve) =>
@@ -55,6 +65,7 @@ export function createDashboardClient(options: { httpUrl: string; wsUrl: string 
         socket = undefined;
         clearTimeout(pongTimer);
         const close = event as Partial<CloseEvent> | undefined;
+        if (close?.code === 4401) options.onUnauthorized?.();
         connection.closed(close?.reason || (close?.code ? `code ${close.code}` : null));
       },
       ping: (received) => {
@@ -71,6 +82,12 @@ export function createDashboardClient(options: { httpUrl: string; wsUrl: string 
 
   const client = new Client({
     url: options.httpUrl,
+    fetchOptions: () => (authorization ? { headers: { authorization } } : {}),
+    fetch: async (input, init) => {
+      const res = await fetch(input, init);
+      if (res.status === 401) options.onUnauthorized?.();
+      return res;
+    },
     exchanges: [
       cacheExchange,
       fetchExchange,
