@@ -153,6 +153,21 @@ describe('Nuvemshop connector against the emulator', () => {
     expect(calls.every((e) => e.hasAuthorization && e.status !== 400 && e.status !== 401)).toBe(true);
   });
 
+  it('resolves a SKU held by two variants as ambiguous', async () => {
+    const { storeId, token, integration } = await newStore();
+    emu.seed({
+      id: storeId,
+      token,
+      products: [
+        { name: 'Twins', variants: [{ sku: 'DUP' }, { sku: 'DUP', values: [{ pt: 'B' }] }, { sku: 'ONE' }] },
+      ],
+    });
+    const refs = await (await connectorFor(integration)).resolveSkus(['DUP', 'ONE', 'DUP'], signal());
+    expect(refs.get('DUP')).toHaveLength(2);
+    expect(refs.get('ONE')).toHaveLength(1);
+    expect(callsTo(storeId)).toHaveLength(2);
+  });
+
   it('rejects settings without a User-Agent naming a contact', async () => {
     const { integration } = await newStore({}, { settings: { userAgent: 'node' } });
     await expect(connectorFor(integration)).rejects.toMatchObject({
