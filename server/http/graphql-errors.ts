@@ -15,7 +15,16 @@ export function createMaskError(log: Logger) {
         extensions: { code: original.code, details: original.details ?? null },
       });
     }
-    if (error instanceof GraphQLError && !error.originalError) return error;
+    if (error instanceof GraphQLError && !error.originalError) {
+      // graphql-js's own request errors (e.g. a null for a non-null variable) carry no code: the client's mistake.
+      if (!error.path && error.extensions.code === undefined) {
+        return createGraphQLError(error.message, {
+          ...(error.nodes ? { nodes: error.nodes } : {}),
+          extensions: { ...error.extensions, code: 'VALIDATION_FAILED', details: null },
+        });
+      }
+      return error;
+    }
     // Before execution (no path) graphql-js reports bad variables (wrong type, unknown enum value, a scalar that
     // does not parse) as GraphQLErrors all the way down: the client's mistake, not an internal one.
     if (error instanceof GraphQLError && !error.path && isRequestError(error)) {
