@@ -20,6 +20,9 @@ type Documents = {
     "\n  mutation CreateIntegration($input: CreateIntegrationInput!) {\n    createIntegration(input: $input) {\n      ...IntegrationCard\n    }\n  }\n": typeof types.CreateIntegrationDocument,
     "\n  mutation EnableIntegration($id: ID!) {\n    enableIntegration(id: $id) {\n      id\n      enabled\n    }\n  }\n": typeof types.EnableIntegrationDocument,
     "\n  mutation DisableIntegration($id: ID!) {\n    disableIntegration(id: $id) {\n      id\n      enabled\n    }\n  }\n": typeof types.DisableIntegrationDocument,
+    "\n  query Platforms {\n    platforms {\n      platform\n      label\n      role\n      available\n      settingsFields {\n        ...PlatformFieldParts\n      }\n      credentialFields {\n        ...PlatformFieldParts\n      }\n    }\n  }\n": typeof types.PlatformsDocument,
+    "\n  fragment PlatformFieldParts on PlatformField {\n    path\n    label\n    type\n    required\n    secret\n    defaultValue\n    options\n    minimum\n    maximum\n  }\n": typeof types.PlatformFieldPartsFragmentDoc,
+    "\n  mutation UpdateIntegration($id: ID!, $input: UpdateIntegrationInput!) {\n    updateIntegration(id: $id, input: $input) {\n      ...IntegrationCard\n    }\n  }\n": typeof types.UpdateIntegrationDocument,
     "\n  fragment JobRow on SyncJob {\n    id\n    integrationId\n    syncType\n    priority\n    queue\n    status\n    progress\n    processedItems\n    totalItems\n    failedItems\n    message\n    attempts\n    maxAttempts\n    cancelRequestedAt\n    createdAt\n    startedAt\n    finishedAt\n    runAt\n    version\n    error {\n      code\n      message\n    }\n  }\n": typeof types.JobRowFragmentDoc,
     "\n  query Jobs($filter: SyncJobFilter, $first: Int, $after: String) {\n    jobs(filter: $filter, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n      nodes {\n        ...JobRow\n      }\n    }\n  }\n": typeof types.JobsDocument,
     "\n  subscription JobEvents($filter: JobEventFilter) {\n    jobEvents(filter: $filter) {\n      kind\n      at\n      job {\n        ...JobRow\n      }\n    }\n  }\n": typeof types.JobEventsDocument,
@@ -57,6 +60,9 @@ const documents: Documents = {
     "\n  mutation CreateIntegration($input: CreateIntegrationInput!) {\n    createIntegration(input: $input) {\n      ...IntegrationCard\n    }\n  }\n": types.CreateIntegrationDocument,
     "\n  mutation EnableIntegration($id: ID!) {\n    enableIntegration(id: $id) {\n      id\n      enabled\n    }\n  }\n": types.EnableIntegrationDocument,
     "\n  mutation DisableIntegration($id: ID!) {\n    disableIntegration(id: $id) {\n      id\n      enabled\n    }\n  }\n": types.DisableIntegrationDocument,
+    "\n  query Platforms {\n    platforms {\n      platform\n      label\n      role\n      available\n      settingsFields {\n        ...PlatformFieldParts\n      }\n      credentialFields {\n        ...PlatformFieldParts\n      }\n    }\n  }\n": types.PlatformsDocument,
+    "\n  fragment PlatformFieldParts on PlatformField {\n    path\n    label\n    type\n    required\n    secret\n    defaultValue\n    options\n    minimum\n    maximum\n  }\n": types.PlatformFieldPartsFragmentDoc,
+    "\n  mutation UpdateIntegration($id: ID!, $input: UpdateIntegrationInput!) {\n    updateIntegration(id: $id, input: $input) {\n      ...IntegrationCard\n    }\n  }\n": types.UpdateIntegrationDocument,
     "\n  fragment JobRow on SyncJob {\n    id\n    integrationId\n    syncType\n    priority\n    queue\n    status\n    progress\n    processedItems\n    totalItems\n    failedItems\n    message\n    attempts\n    maxAttempts\n    cancelRequestedAt\n    createdAt\n    startedAt\n    finishedAt\n    runAt\n    version\n    error {\n      code\n      message\n    }\n  }\n": types.JobRowFragmentDoc,
     "\n  query Jobs($filter: SyncJobFilter, $first: Int, $after: String) {\n    jobs(filter: $filter, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n      nodes {\n        ...JobRow\n      }\n    }\n  }\n": types.JobsDocument,
     "\n  subscription JobEvents($filter: JobEventFilter) {\n    jobEvents(filter: $filter) {\n      kind\n      at\n      job {\n        ...JobRow\n      }\n    }\n  }\n": types.JobEventsDocument,
@@ -126,6 +132,18 @@ export function graphql(source: "\n  mutation EnableIntegration($id: ID!) {\n   
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DisableIntegration($id: ID!) {\n    disableIntegration(id: $id) {\n      id\n      enabled\n    }\n  }\n"): (typeof documents)["\n  mutation DisableIntegration($id: ID!) {\n    disableIntegration(id: $id) {\n      id\n      enabled\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Platforms {\n    platforms {\n      platform\n      label\n      role\n      available\n      settingsFields {\n        ...PlatformFieldParts\n      }\n      credentialFields {\n        ...PlatformFieldParts\n      }\n    }\n  }\n"): (typeof documents)["\n  query Platforms {\n    platforms {\n      platform\n      label\n      role\n      available\n      settingsFields {\n        ...PlatformFieldParts\n      }\n      credentialFields {\n        ...PlatformFieldParts\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment PlatformFieldParts on PlatformField {\n    path\n    label\n    type\n    required\n    secret\n    defaultValue\n    options\n    minimum\n    maximum\n  }\n"): (typeof documents)["\n  fragment PlatformFieldParts on PlatformField {\n    path\n    label\n    type\n    required\n    secret\n    defaultValue\n    options\n    minimum\n    maximum\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateIntegration($id: ID!, $input: UpdateIntegrationInput!) {\n    updateIntegration(id: $id, input: $input) {\n      ...IntegrationCard\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateIntegration($id: ID!, $input: UpdateIntegrationInput!) {\n    updateIntegration(id: $id, input: $input) {\n      ...IntegrationCard\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

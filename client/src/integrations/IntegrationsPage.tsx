@@ -1,11 +1,13 @@
 /**
- * Integrations: what is connected, whether it takes jobs, how each kind of sync last ended, and a one-click quick
- * sync. The list is read again (at most every few seconds) when a job finishes, so "last sync" stays true.
+ * Integrations: what is connected (sandbox, ERP or sales channel), whether it takes jobs or is paused by its
+ * circuit breaker, how each kind of sync last ended, and a one-click quick sync; creating one of any platform and
+ * editing or reconnecting a real one. The list is read again (at most every few seconds) when a job finishes, so
+ * "last sync" stays true.
  */
 import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { Link, routes } from '../app/router.tsx';
-import type { IntegrationCardFragment, SyncType } from '../gql/graphql.ts';
+import type { IntegrationCardFragment, Platform, SyncType } from '../gql/graphql.ts';
 import { enumLabel, SYNC_TYPES } from '../graphql/enums.ts';
 import { useSubscriptionEvents } from '../graphql/use-subscription-events.ts';
 import { JobFinishedSubscription, QuickSyncMutation } from '../jobs/job-operations.ts';
@@ -19,7 +21,14 @@ import {
   DisableIntegrationMutation,
   EnableIntegrationMutation,
   IntegrationsQuery,
+  PlatformsQuery,
 } from './integration-operations.ts';
+import {
+  PlatformIntegrationForm,
+  roleLabel,
+  type PlatformFormMode,
+  type PlatformInfo,
+} from './PlatformIntegrationForm.tsx';
 
 const REFRESH_MS = 3_000;
 const ALL_STATUSES = { status: ['COMPLETED', 'FAILED', 'CANCELLED', 'RUNNING'] as const };
@@ -45,12 +54,15 @@ export function IntegrationsPage() {
   useSubscriptionEvents(JobFinishedSubscription, { filter: { status: [...ALL_STATUSES.status] } }, refresh);
 
   const integrations = result.data?.integrations ?? null;
+  const [platformsResult] = useQuery({ query: PlatformsQuery });
+  const platforms = platformsResult.data?.platforms ?? [];
   return (
     <div className="page integrations-page">
       <div className="page-title">
         <h1>Integrations</h1>
       </div>
-      <CreateIntegrationForm />
+      <NewIntegrationPanel platforms={platforms} />
+      <ErrorMessage error={platformsResult.error} title="Could not load the platforms" />
       <section className="panel" aria-labelledby="integrations-title">
         <header className="panel-header">
           <h2 id="integrations-title">Connected</h2>
@@ -60,14 +72,17 @@ export function IntegrationsPage() {
         {integrations && integrations.length === 0 && (
           <EmptyState title="No integrations yet">
             Create a sandbox above: a simulated store kept in Postgres, so you can try everything without
-            credentials.
+            credentials. Or connect Bling, Mercado Livre or Nuvemshop with their settings and credentials.
           </EmptyState>
         )}
         {integrations && integrations.length > 0 && (
           <ul className="integration-list">
             {integrations.map((integration) => (
               <li key={integration.id}>
-                <IntegrationCard integration={integration} />
+                <IntegrationCard
+                  integration={integration}
+                  platform={platforms.find((p) => p.platform === integration.platform)}
+                />
               </li>
             ))}
           </ul>
@@ -89,14 +104,28 @@ function settingsSummary(settings: unknown): string {
   if (typeof s.latencyMs === 'number') parts.push(`${s.latencyMs} ms latency`);
   if (typeof s.failureRate === 'number' && s.failureRate > 0)
     parts.push(`${Math.round(s.failureRate * 100)}% failures`);
+  // Real platforms: which account, and where its API is (an emulator's URL reads differently from production's).
+  if (typeof s.storeId === 'string') parts.push(`store ${s.storeId}`);
+  if (typeof s.sellerId === 'string') parts.push(`seller ${s.sellerId}`);
+  if (typeof s.depositoId === 'number') parts.push(`depósito ${s.depositoId}`);
+  if (typeof s.safetyBuffer === 'number' && s.safetyBuffer > 0) parts.push(`buffer ${s.safetyBuffer}`);
+  if (typeof s.baseUrl === 'string') parts.push(s.baseUrl);
   return parts.join(' · ');
 }
 
-function IntegrationCard({ integration }: { integration: IntegrationCardFragment }) {
+function IntegrationCard({
+  integration,
+  platform,
+}: {
+  integration: IntegrationCardFragment;
+  platform: PlatformInfo | undefined;
+}) {
   const now = useNow(5000);
   const [toggleState, setEnabled] = useMutation(
     integration.enabled ? DisableIntegrationMutation : EnableIntegrationMutation,
   );
+  const [editing, setEditing] = useState<PlatformFormMode | null>(null);
+  const editable = integration.platform !== 'SANDBOX' && platform?.available === true;
   const lastByType = new Map((integration.lastJobs ?? []).map((j) => [j.syncType, j]));
   const summary = settingsSummary(integration.settings);
   return (
@@ -109,12 +138,26 @@ function IntegrationCard({ integration }: { integration: IntegrationCardFragment
         <div>
           <h3>{integration.name ?? integration.id}</h3>
           <p className="muted">
-            {enumLabel(integration.platform)} · <span className="mono">{shortId(integration.id)}</span> ·{' '}
+            {platform?.label ?? enumLabel(integration.platform)} ·{' '}
+            <span className="integration-role" data-role={platform?.role ?? 'SANDBOX'}>
+              {roleLabel(platform?.role)}
+            </span>{' '}
+            · <span className="mono">{shortId(integration.id)}</span> ·{' '}
             {integration.hasCredentials ? 'credentials stored' : 'no credentials'}
           </p>
           {summary && <p className="muted small">{summary}</p>}
         </div>
         <div className="integration-state">
+          {editable && (
+            <button
+              type="button"
+              className="button-small"
+              aria-expanded={editing !== null}
+              onClick={() => setEditing((v) => (v ? null : { kind: 'edit', integration }))}
+            >
+              {editing ? 'Close editor' : 'Edit'}
+            </button>
+          )}
           <span className={`badge ${integration.enabled ? 'badge-completed' : 'badge-cancelled'}`}>
             {integration.enabled ? 'Enabled' : 'Disabled'}
           </span>
@@ -129,6 +172,14 @@ function IntegrationCard({ integration }: { integration: IntegrationCardFragment
         </div>
       </header>
       <ErrorMessage error={toggleState.error} title="Could not change the integration" />
+      {editing && platform && (
+        <PlatformIntegrationForm
+          key={editing.kind === 'edit' && editing.reconnect ? 'reconnect' : 'edit'}
+          platform={platform}
+          mode={editing}
+          onDone={() => setEditing(null)}
+        />
+      )}
       <table className="last-syncs">
         <caption className="visually-hidden">Last sync of each type</caption>
         <thead>
@@ -227,8 +278,51 @@ function QuickSync({ integrationId }: { integrationId: string }) {
   );
 }
 
+/**
+ * A new integration: pick the platform, then fill in its form. The sandbox keeps its own form (sizes and simulated
+ * behaviour); real platforms get the form their schemas describe.
+ */
+function NewIntegrationPanel({ platforms }: { platforms: readonly PlatformInfo[] }) {
+  const pickerId = useId();
+  const [open, setOpen] = useState(false);
+  const [chosen, setChosen] = useState<Platform>('SANDBOX');
+  const platform = platforms.find((p) => p.platform === chosen);
+  return (
+    <section className="panel" aria-labelledby="create-integration-title">
+      <header className="panel-header">
+        <h2 id="create-integration-title">New integration</h2>
+        <button type="button" aria-expanded={open} onClick={() => setOpen((v) => !v)}>
+          {open ? 'Close' : 'New integration'}
+        </button>
+      </header>
+      {open && (
+        <>
+          <div className="field field-inline platform-picker">
+            <label htmlFor={pickerId}>Platform</label>
+            <select id={pickerId} value={chosen} onChange={(e) => setChosen(e.target.value as Platform)}>
+              <option value="SANDBOX">Sandbox (simulated store)</option>
+              {platforms
+                .filter((p) => p.platform !== 'SANDBOX')
+                .map((p) => (
+                  <option key={p.platform} value={p.platform} disabled={!p.available}>
+                    {p.label} ({roleLabel(p.role).toLowerCase()})
+                    {p.available ? '' : ' — not available in this build'}
+                  </option>
+                ))}
+            </select>
+          </div>
+          {chosen === 'SANDBOX' && <CreateSandboxForm />}
+          {chosen !== 'SANDBOX' && platform && (
+            <PlatformIntegrationForm key={chosen} platform={platform} mode={{ kind: 'create' }} />
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
 /** A SANDBOX integration: how big its simulated store is and how its simulated platform behaves. */
-function CreateIntegrationForm() {
+function CreateSandboxForm() {
   const ids = {
     name: useId(),
     products: useId(),
@@ -244,7 +338,6 @@ function CreateIntegrationForm() {
   const [latencyMs, setLatencyMs] = useState('20');
   const [failurePercent, setFailurePercent] = useState('0');
   const [state, create] = useMutation(CreateIntegrationMutation);
-  const [open, setOpen] = useState(false);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -265,57 +358,47 @@ function CreateIntegrationForm() {
   };
 
   return (
-    <section className="panel" aria-labelledby="create-integration-title">
-      <header className="panel-header">
-        <h2 id="create-integration-title">New sandbox integration</h2>
-        <button type="button" aria-expanded={open} onClick={() => setOpen((v) => !v)}>
-          {open ? 'Close' : 'New integration'}
+    <form className="form-grid" onSubmit={submit} aria-label="Create a sandbox integration">
+      <div className="field field-wide">
+        <label htmlFor={ids.name}>Name</label>
+        <input id={ids.name} value={name} onChange={(e) => setName(e.target.value)} required />
+      </div>
+      <NumberField id={ids.products} label="Products" value={products} onChange={setProducts} min={0} />
+      <NumberField
+        id={ids.variants}
+        label="Variants per product"
+        value={variants}
+        onChange={setVariants}
+        min={1}
+      />
+      <NumberField id={ids.orders} label="Orders" value={orders} onChange={setOrders} min={0} />
+      <NumberField
+        id={ids.latency}
+        label="Latency per call (ms)"
+        value={latencyMs}
+        onChange={setLatencyMs}
+        min={0}
+      />
+      <NumberField
+        id={ids.failure}
+        label="Failure rate (%)"
+        value={failurePercent}
+        onChange={setFailurePercent}
+        min={0}
+        max={100}
+      />
+      <div className="form-actions">
+        <button type="submit" className="button-primary" disabled={state.fetching}>
+          {state.fetching ? 'Creating…' : 'Create integration'}
         </button>
-      </header>
-      {open && (
-        <form className="form-grid" onSubmit={submit} aria-label="Create a sandbox integration">
-          <div className="field field-wide">
-            <label htmlFor={ids.name}>Name</label>
-            <input id={ids.name} value={name} onChange={(e) => setName(e.target.value)} required />
-          </div>
-          <NumberField id={ids.products} label="Products" value={products} onChange={setProducts} min={0} />
-          <NumberField
-            id={ids.variants}
-            label="Variants per product"
-            value={variants}
-            onChange={setVariants}
-            min={1}
-          />
-          <NumberField id={ids.orders} label="Orders" value={orders} onChange={setOrders} min={0} />
-          <NumberField
-            id={ids.latency}
-            label="Latency per call (ms)"
-            value={latencyMs}
-            onChange={setLatencyMs}
-            min={0}
-          />
-          <NumberField
-            id={ids.failure}
-            label="Failure rate (%)"
-            value={failurePercent}
-            onChange={setFailurePercent}
-            min={0}
-            max={100}
-          />
-          <div className="form-actions">
-            <button type="submit" className="button-primary" disabled={state.fetching}>
-              {state.fetching ? 'Creating…' : 'Create integration'}
-            </button>
-          </div>
-          <div className="form-result" aria-live="polite">
-            <ErrorMessage error={state.error} title="The integration was not created" />
-            {!state.error && state.data?.createIntegration && (
-              <p className="success">Created {state.data.createIntegration.name}.</p>
-            )}
-          </div>
-        </form>
-      )}
-    </section>
+      </div>
+      <div className="form-result" aria-live="polite">
+        <ErrorMessage error={state.error} title="The integration was not created" />
+        {!state.error && state.data?.createIntegration && (
+          <p className="success">Created {state.data.createIntegration.name}.</p>
+        )}
+      </div>
+    </form>
   );
 }
 

@@ -67,3 +67,44 @@ export const DisableIntegrationMutation = graphql(`
     }
   }
 `);
+
+/** What each platform's form needs: label, role, and the fields of its settings and credentials. */
+export const PlatformsQuery = graphql(`
+  query Platforms {
+    platforms {
+      platform
+      label
+      role
+      available
+      settingsFields {
+        ...PlatformFieldParts
+      }
+      credentialFields {
+        ...PlatformFieldParts
+      }
+    }
+  }
+`);
+
+export const PlatformFieldFields = graphql(`
+  fragment PlatformFieldParts on PlatformField {
+    path
+    label
+    type
+    required
+    secret
+    defaultValue
+    options
+    minimum
+    maximum
+  }
+`);
+
+/** Settings are merged into the stored ones; credentials, when present, replace the stored ones. */
+export const UpdateIntegrationMutation = graphql(`
+  mutation UpdateIntegration($id: ID!, $input: UpdateIntegrationInput!) {
+    updateIntegration(id: $id, input: $input) {
+      ...IntegrationCard
+    }
+  }
+`);
