@@ -11,6 +11,7 @@ import type { Operation } from '../auth/policy.ts';
 import { AppError, coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { rateLimitCaller, type WriteRateLimiter } from '../security/rate-limit.ts';
+import { isDatabaseUnavailable } from '../worker/db-retry.ts';
 import { parseInput } from '../validation.ts';
 import {
   formatCreated,
@@ -340,6 +341,19 @@ export function createRestHandler(deps: RestDeps) {
           res.setHeader('retry-after', String((err.details as { retryAfter: number }).retryAfter));
         if (err.code === 'UNAUTHENTICATED') res.setHeader('www-authenticate', 'Bearer');
         send(res, err.httpStatus, { error: restError(err) });
+        return;
+      }
+      if (isDatabaseUnavailable(err)) {
+        // A Postgres restart or failover: a clear, retryable refusal, not a 500.
+        deps.log.warn({ err, method, path: url.pathname }, 'database unavailable');
+        res.setHeader('retry-after', '1');
+        send(res, 503, {
+          error: {
+            code: 'SERVICE_UNAVAILABLE',
+            message: 'The database is unreachable; try again shortly',
+            details: null,
+          },
+        });
         return;
       }
       deps.log.error({ err, method, path: url.pathname }, 'unexpected error in REST handler');

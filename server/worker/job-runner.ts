@@ -3,14 +3,7 @@
  * limits, coalesces progress, and records exactly one outcome through the guarded transitions of the state machine.
  */
 import type { Database } from '../../db/database.ts';
-import {
-  finishSyncJob,
-  requeueSyncJobForRetry,
-  settleUnstartableSyncJob,
-  startSyncJob,
-  updateSyncJobProgress,
-  type JobCounts,
-} from '../../db/queries/sync-job.ts';
+import { updateSyncJobProgress, type JobCounts } from '../../db/queries/sync-job.ts';
 import type { Integration, JobError, QueueName, SyncJob } from '../../db/types.ts';
 import type { Config } from '../config.ts';
 import { createConnector } from '../connectors/index.ts';
@@ -30,6 +23,12 @@ import {
   SoftTimeLimitExceeded,
   WorkerShuttingDown,
 } from './abort-reasons.ts';
+import {
+  finishSyncJob,
+  requeueSyncJobForRetry,
+  settleUnstartableSyncJob,
+  startSyncJob,
+} from './durable-writes.ts';
 import { createProgressReporter } from './progress-reporter.ts';
 
 export interface HeldJob {
