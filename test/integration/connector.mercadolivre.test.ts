@@ -368,7 +368,7 @@ describe('SKUs: item search and multiget', () => {
 });
 
 describe('writes', () => {
-  it('sets absolute stock: variations of one item in one PUT, the safety buffer held back', async () => {
+  it('sets absolute stock as given (the hub applies the safety buffer): variations of one item in one PUT', async () => {
     const seeded = seedCatalog();
     const connector = await connect(await createIntegration({ settings: { safetyBuffer: 2 } }));
     const tenis = seeded.items[0]!;
@@ -395,13 +395,13 @@ describe('writes', () => {
     expect(puts).toHaveLength(2);
     expect(puts.find((p) => p.path === `/items/${tenis.id}`)?.body).toEqual({
       variations: [
-        { id: tenis.variations[0]!.id, available_quantity: 8 },
-        { id: tenis.variations[1]!.id, available_quantity: 0 },
-        { id: tenis.variations[2]!.id, available_quantity: 5 },
+        { id: tenis.variations[0]!.id, available_quantity: 10 },
+        { id: tenis.variations[1]!.id, available_quantity: 1 },
+        { id: tenis.variations[2]!.id, available_quantity: 7 },
       ],
     });
-    expect(emu.state.getItem(tenis.id)?.variations.map((x) => x.availableQuantity)).toEqual([8, 0, 5]);
-    expect(emu.state.getItem(seeded.items[1]!.id)?.availableQuantity).toBe(23);
+    expect(emu.state.getItem(tenis.id)?.variations.map((x) => x.availableQuantity)).toEqual([10, 1, 7]);
+    expect(emu.state.getItem(seeded.items[1]!.id)?.availableQuantity).toBe(25);
   });
 
   it('a refused variation or a missing item fails only its own SKU', async () => {

@@ -303,7 +303,7 @@ describe('Nuvemshop connector against the emulator', () => {
     expect(puts.map((e) => e.status)).toEqual([422, 200]);
   });
 
-  it('creates unlinked products, updates linked ones, and holds back the safety buffer', async () => {
+  it('creates unlinked products, updates linked ones, and sets stock as given (the hub applies the safety buffer)', async () => {
     const { storeId, integration } = await newStore(
       { products: 1, variantsPerProduct: 1 },
       { settings: { safetyBuffer: 2 } },
@@ -342,7 +342,7 @@ describe('Nuvemshop connector against the emulator', () => {
       dryRun: false,
       signal: signal(),
     });
-    expect(emu.product(storeId, Number(created.productId))?.variants[0]?.stock).toBe(5);
+    expect(emu.product(storeId, Number(created.productId))?.variants[0]?.stock).toBe(7);
   });
 
   it('makes no non-GET request in a dry run and says what it would write', async () => {

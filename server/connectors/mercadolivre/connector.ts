@@ -363,7 +363,8 @@ export function createMercadoLivreConnector(
         index,
         key: level.sku,
         ref: level.ref,
-        quantity: Math.max(0, Math.floor(level.available) - settings.safetyBuffer),
+        // The hub already held back the safety buffer: this is the absolute value to show.
+        quantity: Math.max(0, Math.floor(level.available)),
       }));
       await writeAll(writes, results, opts);
       return results;

@@ -16,7 +16,7 @@ export const mercadoLivreSettingsSchema = z
       .transform((url) => url.replace(/\/+$/, '')),
     /** The seller's numeric user id (`user_id` of the OAuth grant). */
     sellerId: z.coerce.string().regex(/^\d{1,20}$/, 'sellerId must be the numeric id of the seller'),
-    /** Units held back from the marketplace: a SKU shows max(0, available − safetyBuffer). */
+    /** Units the hub holds back from the marketplace: it pushes max(0, on hand − reserved − safetyBuffer). */
     safetyBuffer: z.number().int().min(0).max(1_000_000).default(0),
     /** Category of listings created for SKUs that have none yet (e.g. `MLB1055`); without it none are created. */
     categoryId: z

@@ -15,7 +15,6 @@ import type {
 import type { PlatformHttp } from '../http/types.ts';
 import { NUVEMSHOP_MAX_PAGE_SIZE, listNuvemshopOrders } from './orders.ts';
 import { requestErrorOf } from './errors.ts';
-import type { NuvemshopSettings } from './settings.ts';
 import { productSchema, variantBulkErrorSchema } from './wire.ts';
 
 /** Variants sent in one `PUT /products/{id}/variants`. */
@@ -53,7 +52,7 @@ function failure(key: string, err: unknown): ItemResult {
   };
 }
 
-export function createNuvemshopConnector(http: PlatformHttp, settings: NuvemshopSettings): ChannelConnector {
+export function createNuvemshopConnector(http: PlatformHttp): ChannelConnector {
   const api = http;
 
   /**
@@ -262,7 +261,8 @@ export function createNuvemshopConnector(http: PlatformHttp, settings: Nuvemshop
           };
           continue;
         }
-        const stock = Math.max(0, Math.floor(level.available) - settings.safetyBuffer);
+        // The hub already held back the safety buffer: this is the absolute value to show.
+        const stock = Math.max(0, Math.floor(level.available));
         entries.push({ key: level.sku, ref: level.ref, index, fields: { stock } });
       }
       const groups = groupByProduct(entries, results);

@@ -61,6 +61,6 @@ export const nuvemshopPlatform: PlatformDefinition<ChannelConnector> = {
       auth: nuvemshopStaticToken(credentials),
       defaultHeaders: { 'User-Agent': settings.userAgent },
     });
-    return createNuvemshopConnector(http, settings);
+    return createNuvemshopConnector(http);
   },
 };

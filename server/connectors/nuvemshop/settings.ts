@@ -22,7 +22,7 @@ export const nuvemshopSettingsSchema = z
       .string()
       .trim()
       .regex(/^[^()]+\(\s*[^()\s]+@[^()\s]+\s*\)$/, 'userAgent must look like "App name (contact@email)"'),
-    /** Units held back from the storefront: a SKU shows max(0, available − safetyBuffer). */
+    /** Units the hub holds back from the storefront: it pushes max(0, on hand − reserved − safetyBuffer). */
     safetyBuffer: z.number().int().min(0).max(1_000_000).default(0),
   })
   .strict();
