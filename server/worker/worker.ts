@@ -13,7 +13,7 @@ import BeeQueue from 'bee-queue';
 import { Redis } from 'ioredis';
 import type { Database } from '../../db/database.ts';
 import { listPausedQueues } from '../../db/queries/queue-control.ts';
-import { handBackSyncJob, stampSyncJobHeartbeats } from '../../db/queries/sync-job.ts';
+import { stampSyncJobHeartbeats } from '../../db/queries/sync-job.ts';
 import { QUEUE_NAMES, type JobEventKind, type QueueName, type SyncJob } from '../../db/types.ts';
 import type { Config } from '../config.ts';
 import type { ConnectorDeps } from '../connectors/index.ts';
@@ -30,6 +30,7 @@ import { createSecretBox, keyringFromConfig } from '../security/secrets.ts';
 import { removeWorker, writeWorkerBeat, type WorkerBeat } from '../monitor/worker-registry.ts';
 import { createQueueTransport, enqueueSpecOf, hardenBeeQueue, openBeeQueues } from '../queue/transport.ts';
 import { JobCancelled, WorkerShuttingDown } from './abort-reasons.ts';
+import { handBackSyncJob } from './durable-writes.ts';
 import { createJobRunner, type HeldJob } from './job-runner.ts';
 
 export interface WorkerOptions {
