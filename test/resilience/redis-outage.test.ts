@@ -113,7 +113,7 @@ describe('Redis stopped for 10 s under load', () => {
 
     const ids = [...new Set(accepted.map((a) => a.id!))];
     await waitFor('every accepted job finished', async () => (await unfinished(stack.db, ids)) === 0, {
-      timeoutMs: 30_000,
+      timeoutMs: 60_000,
       intervalMs: 250,
     });
     const record = await outcomes(stack.db, ids);
@@ -128,5 +128,5 @@ describe('Redis stopped for 10 s under load', () => {
     const pids = workers.map((w) => `:${w.child.pid}:`);
     const lastOnes = accepted.filter((a) => a.phase === 'after').map((a) => record.get(a.id!)!.job);
     for (const job of lastOnes) expect(pids.some((p) => job.worker_id?.includes(p))).toBe(true);
-  });
+  }, 150_000);
 });
