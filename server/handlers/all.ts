@@ -3,6 +3,7 @@ import { orderSync } from './orders.ts';
 import { productSync } from './products.ts';
 import { defineHandler, syncOptionsSchema, type JobResultSummary } from './handler.ts';
 import {
+  outcomeOf,
   progressMessage,
   summaryMessage,
   type ResourceDetails,
@@ -48,7 +49,7 @@ export const allHandler = defineHandler({
       total,
       failed: failedBefore,
       message: Object.values(details).map(summaryMessage).join('; '),
-      details,
+      details: { ...details, ...outcomeOf(ctx, failedBefore) },
     };
   },
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Database } from '../../db/database.ts';
 import type { Integration, JobType, SyncJob } from '../../db/types.ts';
 import type { Connector } from '../connectors/connector.ts';
+import type { PlatformConnector } from '../connectors/platform.ts';
 import type { Logger } from '../logger.ts';
 
 /** Options every sync job accepts; checked when the job is queued and again when it runs. */
@@ -10,6 +11,11 @@ export const syncOptionsSchema = z
     fullSync: z.boolean().default(false),
     batchSize: z.number().int().min(1).max(1000).default(100),
     dryRun: z.boolean().default(false),
+    /**
+     * Only these item keys (SKUs, order ids): a retry of a job whose items partly failed reruns just those.
+     * Used by real-platform integrations (the hub); the sandbox ignores it.
+     */
+    onlyItems: z.array(z.string().min(1).max(200)).min(1).max(10_000).optional(),
   })
   .strict();
 export type SyncOptions = z.infer<typeof syncOptionsSchema>;
@@ -33,10 +39,13 @@ export interface SystemHandlerContext<O> {
   log: Logger;
 }
 
-/** What a sync handler gets: the job's integration and a connector to its platform. */
+/**
+ * What a sync handler gets: the job's integration and a connector to its platform — the sandbox's, or a real
+ * platform's (ERP or channel), which syncs through the hub (server/hub).
+ */
 export interface HandlerContext<O> extends SystemHandlerContext<O> {
   integration: Integration;
-  connector: Connector;
+  connector: Connector | PlatformConnector;
 }
 
 export interface JobResultSummary {

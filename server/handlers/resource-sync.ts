@@ -5,6 +5,8 @@
 import type { SyncType } from '../../db/types.ts';
 import { advanceWatermark, getWatermark, type SyncResource } from '../../db/queries/watermark.ts';
 import type { Connector, ItemResult, Page, ReadQuery, WriteOptions } from '../connectors/connector.ts';
+import { isPlatformConnector } from '../connectors/index.ts';
+import { PermanentError } from '../errors.ts';
 import {
   defineHandler,
   syncOptionsSchema,
@@ -90,6 +92,24 @@ function tallyResults(tally: ResourceTally, batchSize: number, results: readonly
   }
 }
 
+/** The sandbox connector of a context; real platforms go through the hub (see `withHub`). */
+function sandboxConnector(ctx: HandlerContext<SyncOptions>): Connector {
+  if (isPlatformConnector(ctx.connector)) {
+    throw new PermanentError('A real platform syncs through the hub', 'UNSUPPORTED_PLATFORM');
+  }
+  return ctx.connector;
+}
+
+/** A resource sync that runs `hub` for a real platform's integration and `sandbox` for the sandbox's. */
+export function withHub(hub: ResourceSync, sandbox: ResourceSync): ResourceSync {
+  const pick = (ctx: HandlerContext<SyncOptions>) => (isPlatformConnector(ctx.connector) ? hub : sandbox);
+  return {
+    resource: sandbox.resource,
+    plan: (ctx) => pick(ctx).plan(ctx),
+    execute: (ctx, plan, onBatch) => pick(ctx).execute(ctx, plan, onBatch),
+  };
+}
+
 function latestUpdate(items: readonly { updatedAt: Date }[]): Date | undefined {
   let latest: Date | undefined;
   for (const item of items) if (!latest || item.updatedAt > latest) latest = item.updatedAt;
@@ -105,7 +125,7 @@ export function defineResourceSync<T extends { updatedAt: Date }>(spec: Resource
       const watermark = await getWatermark(ctx.db, ctx.integration.id, spec.resource);
       const since =
         watermark && !ctx.options.fullSync ? new Date(watermark.getTime() - WATERMARK_OVERLAP_MS) : undefined;
-      const total = await spec.count(ctx.connector, {
+      const total = await spec.count(sandboxConnector(ctx), {
         ...(since ? { updatedSince: since } : {}),
         signal: ctx.signal,
       });
@@ -115,6 +135,7 @@ export function defineResourceSync<T extends { updatedAt: Date }>(spec: Resource
     async execute(ctx, plan, onBatch) {
       const { batchSize, dryRun } = ctx.options;
       const { signal } = ctx;
+      const connector = sandboxConnector(ctx);
       const tally = emptyTally();
       let watermark = plan.watermark;
       ctx.log.info(
@@ -129,7 +150,7 @@ export function defineResourceSync<T extends { updatedAt: Date }>(spec: Resource
       for (;;) {
         while (!exhausted && pending.length < batchSize) {
           signal.throwIfAborted();
-          const page = await spec.list(ctx.connector, {
+          const page = await spec.list(connector, {
             ...(plan.since ? { updatedSince: plan.since } : {}),
             ...(cursor !== undefined ? { cursor } : {}),
             pageSize: READ_PAGE_SIZE,
@@ -143,7 +164,7 @@ export function defineResourceSync<T extends { updatedAt: Date }>(spec: Resource
 
         const batch = pending.splice(0, batchSize);
         signal.throwIfAborted();
-        const results = await spec.write(ctx.connector, batch, { dryRun, signal });
+        const results = await spec.write(connector, batch, { dryRun, signal });
         tallyResults(tally, batch.length, results);
         const batchLatest = latestUpdate(batch);
         if (!dryRun && batchLatest) {
@@ -182,6 +203,18 @@ export function summaryMessage(details: ResourceDetails): string {
   return `${prefix}${details.resource}: ${details.processed} processed (${counts})`;
 }
 
+/**
+ * A real platform's run says whether every item went through ('success') or some failed ('partial': the job still
+ * completes, its failed items are listed and a retry reruns only them).
+ */
+export function outcomeOf(
+  ctx: HandlerContext<SyncOptions>,
+  failed: number,
+): { outcome?: 'success' | 'partial' } {
+  if (!isPlatformConnector(ctx.connector)) return {};
+  return { outcome: failed > 0 ? 'partial' : 'success' };
+}
+
 /** A job handler that syncs one resource. */
 export function defineResourceHandler(type: SyncType, sync: ResourceSync): JobHandler<SyncOptions> {
   return defineHandler({
@@ -208,7 +241,7 @@ export function defineResourceHandler(type: SyncType, sync: ResourceSync): JobHa
         total: plan.total,
         failed: details.failed,
         message: summaryMessage(details),
-        details: { ...details },
+        details: { ...details, ...outcomeOf(ctx, details.failed) },
       };
     },
   });

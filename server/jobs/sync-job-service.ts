@@ -50,11 +50,15 @@ import type {
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { withParentSnapshots, type JobEventPublisher } from '../events/job-events.ts';
+import { listFailedItemKeys } from '../../db/queries/item-ledger.ts';
 import { syncOptionsSchema } from '../handlers/handler.ts';
 import type { Logger } from '../logger.ts';
 import { routeJob } from '../queue/routing.ts';
 import { enqueueSpecOf, type QueueTransport } from '../queue/transport.ts';
 import { parseInput, problemsError, toFieldProblems, type FieldProblem } from '../validation.ts';
+
+/** A retry of a job's failed items names at most this many (the job option's bound). */
+const MAX_RETRIED_ITEMS = 10_000;
 
 const uuid = z.guid({ message: 'must be a UUID' });
 
@@ -501,13 +505,20 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
       return target?.child_count != null ? cancelParent(target) : cancelOne(jobId);
     },
 
-    /** A new job repeating a FAILED or CANCELLED one (same integration, type, priority and options). */
+    /**
+     * A new job repeating a FAILED or CANCELLED one (same integration, type, priority and options), or the failed
+     * items of a COMPLETED one whose items partly failed (its ledger names them: the retry runs only those).
+     */
     async retry(id: unknown, runAt?: Date | null): Promise<CreatedJob> {
       const original = await mustFind(id);
-      if (original.status !== 'FAILED' && original.status !== 'CANCELLED') {
+      let onlyItems: string[] | undefined;
+      if (original.status === 'COMPLETED' && original.child_count == null) {
+        onlyItems = await listFailedItemKeys(db, original.id, MAX_RETRIED_ITEMS);
+      }
+      if (original.status !== 'FAILED' && original.status !== 'CANCELLED' && !onlyItems?.length) {
         throw new AppError(
           'JOB_STATE_CONFLICT',
-          `Job ${original.id} is ${original.status}; only FAILED or CANCELLED jobs can be retried`,
+          `Job ${original.id} is ${original.status}; only FAILED or CANCELLED jobs, or completed jobs with failed items, can be retried`,
           { status: original.status },
         );
       }
@@ -541,7 +552,10 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
         integrationId: original.integration_id,
         syncType: original.sync_type as SyncType,
         priority: original.priority,
-        options: parseInput(syncOptionsSchema, original.options),
+        options: {
+          ...parseInput(syncOptionsSchema, original.options),
+          ...(onlyItems?.length ? { onlyItems } : {}),
+        },
         idempotencyKey: null,
         runAt: runAt ?? null,
         maxAttempts: original.max_attempts,

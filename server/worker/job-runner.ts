@@ -6,8 +6,9 @@ import type { Database } from '../../db/database.ts';
 import { updateSyncJobProgress, type JobCounts } from '../../db/queries/sync-job.ts';
 import type { Integration, JobError, QueueName, SyncJob } from '../../db/types.ts';
 import type { Config } from '../config.ts';
-import { createConnector } from '../connectors/index.ts';
-import { PermanentError, coerceError } from '../errors.ts';
+import { deferSyncJob } from '../../db/queries/integration-breaker.ts';
+import { openConnector, type ConnectorDeps } from '../connectors/index.ts';
+import { JobDeferred, PermanentError, coerceError } from '../errors.ts';
 import { withParentSnapshots, type JobEventKind, type JobEventPublisher } from '../events/job-events.ts';
 import type {
   AnyJobHandler,
@@ -48,6 +49,10 @@ export interface JobRunnerDeps {
   held: Map<string, HeldJob>;
   /** Wraps each job's logger (the worker keeps the job's lines for `SyncJob.logs`: server/monitor/job-log-sink.ts). */
   jobLogger?: (jobLog: Logger, job: SyncJob) => Logger;
+  /** What real-platform connectors need (Redis, the secret box); without it only sandbox integrations run. */
+  connectors?: ConnectorDeps;
+  /** A job went back to waiting until its run_at without spending an attempt (its integration is paused). */
+  onDeferred?: (job: SyncJob) => void;
 }
 
 /** Thrown back to Bee-Queue so it schedules the next attempt with backoff. */
@@ -188,10 +193,13 @@ export function createJobRunner(deps: JobRunnerDeps) {
         progress: (update) => reporter.report(update),
         log: jobLog,
       };
+      const dryRun = (options.data as { dryRun?: unknown } | null)?.dryRun === true;
       const work =
         handler.scope === 'system'
           ? handler.run(base)
-          : handler.run({ ...base, integration: integration!, connector: createConnector(db, integration!) });
+          : openConnector(db, deps.connectors, integration!, { dryRun, log: jobLog }).then((connector) =>
+              handler.run({ ...base, integration: integration!, connector }),
+            );
       outcome = await Promise.race([work, limits]);
       if (outcome === HARD_LIMIT || outcome === CANCEL_GRACE) {
         // The abandoned handler may still settle later; nothing it does can change the record any more.
@@ -262,6 +270,20 @@ export function createJobRunner(deps: JobRunnerDeps) {
     }
     if (reason instanceof SoftTimeLimitExceeded) {
       await fail(job, counts, errorOf(reason, attempt, false));
+      return;
+    }
+    if (err instanceof JobDeferred) {
+      const row = await deferSyncJob(db, job.id, attempt, {
+        runAt: err.retryAt,
+        error: errorOf(err, attempt, true),
+      });
+      if (row?.status === 'QUEUED') {
+        jobLog.info({ code: err.code, runAt: err.retryAt }, `job waits: ${err.message}`);
+        await emit('RESCHEDULED', row);
+        deps.onDeferred?.(row);
+        return;
+      }
+      await emit('CANCELLED', row);
       return;
     }
     const permanent = err instanceof PermanentError;
