@@ -21,6 +21,8 @@ interface StartMessage {
   url: string;
   jobIds: string[];
   perJob: number;
+  /** `Bearer <key>` for the API (production requires keys). */
+  authorization?: string;
 }
 type ParentMessage = StartMessage | { type: 'collect' } | { type: 'close' };
 
@@ -43,7 +45,7 @@ function send(message: unknown): void {
   process.send?.(message);
 }
 
-function subscribeGraphql(url: string, jobId: string): Promise<void> {
+function subscribeGraphql(url: string, jobId: string, authorization?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let first = true;
     const client: Client = createClient({
@@ -51,6 +53,7 @@ function subscribeGraphql(url: string, jobId: string): Promise<void> {
       webSocketImpl: WebSocket,
       lazy: false,
       retryAttempts: 0,
+      connectionParams: authorization ? { authorization } : {},
       onNonLazyError: (err) => reject(err instanceof Error ? err : new Error(String(err))),
     });
     client.subscribe<{ jobUpdated: { message: string | null } }>(
@@ -113,7 +116,9 @@ async function start(message: StartMessage): Promise<void> {
       targets
         .slice(i, i + wave)
         .map((id) =>
-          message.mode === 'graphql' ? subscribeGraphql(message.url, id) : subscribeRaw(message.url, id),
+          message.mode === 'graphql'
+            ? subscribeGraphql(message.url, id, message.authorization)
+            : subscribeRaw(message.url, id),
         ),
     );
   }

@@ -6,10 +6,21 @@ interface GraphQLResponse<T> {
   errors?: { message: string; extensions?: { code?: string } }[];
 }
 
+let authorization: string | undefined;
+
+/** The bench's API processes run in production, where API keys are required: every call carries this key. */
+export function useBenchApiKey(key: string): void {
+  authorization = `Bearer ${key}`;
+}
+
+export function benchAuthHeaders(): Record<string, string> {
+  return authorization ? { authorization } : {};
+}
+
 export async function gql<T>(url: string, query: string, variables: Record<string, unknown>): Promise<T> {
   const res = await fetch(`${url}/graphql`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    headers: { 'content-type': 'application/json', accept: 'application/json', ...benchAuthHeaders() },
     body: JSON.stringify({ query, variables }),
   });
   const body = (await res.json()) as GraphQLResponse<T>;

@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { createJob } from './client.ts';
+import { createApiKeyService } from '../../server/auth/api-key-service.ts';
+import { useBenchApiKey } from './client.ts';
 import { EMPTY_STORE, seedPairs, type BenchDatabase, type Pair } from './infra.ts';
 import type { BenchOptions } from './options.ts';
 import {
@@ -71,6 +73,14 @@ export async function createContext(
   const processes = new Set<RoleProcess>();
   // Canary jobs (one per worker start) prove a worker consumes; 90 pairs are plenty.
   const canaries: Pair[] = await seedPairs(database.db, 90, EMPTY_STORE, 'canary');
+  const apiKey = await createApiKeyService({
+    db: database.db,
+    announceRevocation: async () => undefined,
+  }).create({
+    name: `bench ${runId}`,
+    role: 'admin',
+  });
+  useBenchApiKey(apiKey.secret);
   let nextCanary = 0;
   const started = Date.now();
   const ctx: BenchContext = {

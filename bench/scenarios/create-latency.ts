@@ -8,7 +8,7 @@
  * coordinated-omission correction is off, see the README), percentiles computed over every sample.
  */
 import autocannon from 'autocannon';
-import { CREATE } from '../lib/client.ts';
+import { CREATE, benchAuthHeaders } from '../lib/client.ts';
 import type { BenchContext } from '../lib/context.ts';
 import { EMPTY_STORE, seedPairs } from '../lib/infra.ts';
 import { waitForJobs } from '../lib/jobs.ts';
@@ -74,7 +74,11 @@ export async function runCreateLatency(
           {
             method: 'POST',
             path: '/graphql',
-            headers: { 'content-type': 'application/json', accept: 'application/json' },
+            headers: {
+              'content-type': 'application/json',
+              accept: 'application/json',
+              ...benchAuthHeaders(),
+            },
             setupRequest: (request) => {
               const pair = pairs[next++ % pairs.length]!;
               return { ...request, body: JSON.stringify({ query: CREATE, variables: { input: pair } }) };

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import type { SyncJob } from '../../db/types.ts';
 import { createJobEventPublisher, type JobEventPublisher } from '../../server/events/job-events.ts';
+import { benchAuthHeaders } from '../lib/client.ts';
 import type { BenchContext } from '../lib/context.ts';
 import { EMPTY_STORE, seedIntegrations } from '../lib/infra.ts';
 import { spawnScript, waitForOutput, type ApiProcess, type RoleProcess } from '../lib/processes.ts';
@@ -131,7 +132,14 @@ async function measure(
   try {
     const ready = await request(
       subscribers,
-      { type: 'start', mode, url, jobIds: jobs.map((j) => j.id), perJob },
+      {
+        type: 'start',
+        mode,
+        url,
+        jobIds: jobs.map((j) => j.id),
+        perJob,
+        authorization: benchAuthHeaders().authorization,
+      },
       'ready',
       120_000,
     );

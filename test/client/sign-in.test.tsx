@@ -22,7 +22,7 @@ function fakeServer(authRequired: boolean) {
   const sent: Sent[] = [];
   const fetchImpl = async (_url: string, init?: RequestInit) => {
     const headers = new Headers(init?.headers);
-    const { query } = JSON.parse(String(init?.body)) as { query: string };
+    const { query } = JSON.parse(init?.body as string) as { query: string };
     sent.push({ query, authorization: headers.get('authorization') });
     const json = (body: unknown, status = 200) =>
       new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } });

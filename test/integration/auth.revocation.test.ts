@@ -101,6 +101,6 @@ describe('revoking an API key', () => {
 
     controller.abort();
     await reading;
-    await Promise.all([here, there, bystander, again].map((s) => s.client.dispose()));
+    for (const s of [here, there, bystander, again]) await s.client.dispose();
   });
 });

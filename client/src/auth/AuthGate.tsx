@@ -12,8 +12,8 @@ import { checkKey, fetchAuthRequired, type FetchLike, type SignedInAs } from './
 export interface AuthGateProps {
   httpUrl: string;
   /** Makes the GraphQL client for a key (null: auth off); `onUnauthorized` signs out. */
-  createClient(options: { apiKey: string | null; onUnauthorized: () => void }): DashboardClient;
-  children(client: DashboardClient): ReactNode;
+  createClient: (options: { apiKey: string | null; onUnauthorized: () => void }) => DashboardClient;
+  children: (client: DashboardClient) => ReactNode;
   fetchImpl?: FetchLike;
   keyStore?: KeyStore;
 }
@@ -115,7 +115,7 @@ function SignInForm({
   onSubmit,
 }: {
   message?: string | undefined;
-  onSubmit(key: string): Promise<string | null>;
+  onSubmit: (key: string) => Promise<string | null>;
 }) {
   const [key, setKey] = useState('');
   const [error, setError] = useState<string | null>(null);
