@@ -74,9 +74,13 @@ describe('kill -9 of a worker with 1,000 jobs queued and 8 running', () => {
     expect(new Set(queuedIds).size).toBe(1000);
     const redis = new Redis(stack.redis.url);
     try {
-      await waitFor('1,000 jobs waiting in Redis', async () => {
-        return (await redis.llen(beeQueueKey(stack.env.REDIS_PREFIX!, 'sync_bulk', 'waiting'))) === 1000;
-      });
+      await waitFor(
+        '1,000 jobs waiting in Redis',
+        async () => {
+          return (await redis.llen(beeQueueKey(stack.env.REDIS_PREFIX!, 'sync_bulk', 'waiting'))) === 1000;
+        },
+        { timeoutMs: 45_000, intervalMs: 100 },
+      );
       expect(await redis.llen(beeQueueKey(stack.env.REDIS_PREFIX!, 'sync_bulk', 'active'))).toBe(8);
     } finally {
       redis.disconnect();
