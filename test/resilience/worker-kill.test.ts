@@ -35,7 +35,7 @@ describe('kill -9 of a worker with 1,000 jobs queued and 8 running', () => {
           products: 100,
           variantsPerProduct: 1,
           orders: 0,
-          latencyMs: 25,
+          latencyMs: 150,
           pageSize: 20,
         }),
       ),
