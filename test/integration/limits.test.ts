@@ -9,7 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { buildApiApp, type ApiApp } from '../../server/http/app.ts';
 import { createLogger } from '../../server/logger.ts';
+import { buildMonitorApp } from '../../server/monitor/app.ts';
 import { bearer, createTestKeys, type TestKeys } from '../helpers/auth.ts';
+import { wsClient } from '../helpers/live.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
 
 interface Reply {
@@ -221,6 +223,37 @@ describe('development stack: GraphQL limits, introspection on, body limits, writ
     expect(Number(count.n)).toBe(1);
     const read = await gqlPost(stack.url, `{ queueStats { totals { queued } } }`);
     expect(read.body.errors).toBeUndefined();
+
+    // A mutation over graphql-ws counts against the same budget.
+    const client = wsClient(stack.url);
+    const overWs = await new Promise<unknown>((resolve) => {
+      client.subscribe(
+        { query: CREATE_JOB, variables: { input: { integrationId, syncType: 'ORDERS' } } },
+        { next: resolve, error: resolve, complete: () => undefined },
+      );
+    });
+    await client.dispose();
+    expect(JSON.stringify(overWs)).toContain('RATE_LIMITED');
+  });
+
+  it('the monitor serves GraphQL under the same armor and body limits', async () => {
+    const monitor = buildMonitorApp({
+      config: stack.config,
+      db: stack.db,
+      log: createLogger({ name: 'monitor', level: 'silent' }),
+    });
+    try {
+      const { url } = await monitor.start(0, '127.0.0.1');
+      const aliases = `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: queueStats { generatedAt }`).join(' ')} }`;
+      const refused = await post(url, `${monitor.prefix}/graphql`, { query: aliases });
+      expect(codes(refused)).toEqual(['QUERY_TOO_COMPLEX']);
+      const big = await post(url, `${monitor.prefix}/graphql`, {
+        query: `{ __typename } #${'x'.repeat(5000)}`,
+      });
+      expect(big.status).toBe(413);
+    } finally {
+      await monitor.stop();
+    }
   });
 });
 
