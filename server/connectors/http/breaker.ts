@@ -47,6 +47,8 @@ export interface Breaker {
   failure(code: string, message: string, outage: boolean): Promise<void>;
   /** Opens at once (bad credentials): no reopening time. */
   trip(code: string, reason: string): Promise<void>;
+  /** How long a job waits before looking again at a pause without a reopening time. */
+  readonly pausedRecheckMs: number;
 }
 
 export function createBreaker(
@@ -80,6 +82,7 @@ export function createBreaker(
   }
 
   return {
+    pausedRecheckMs: policy.pausedRecheckMs,
     async check() {
       const s = await read();
       if (s.pause && paused(s)) {

@@ -279,7 +279,11 @@ export function createPlatformHttp(deps: PlatformHttpDeps, options: PlatformHttp
         return await send<T>(req);
       } catch (err) {
         // Bad credentials (here, or from a failed refresh in the auth strategy) open the breaker at once.
-        if (err instanceof PlatformAuthError) await breaker.trip('AUTH_FAILED', err.message);
+        if (err instanceof PlatformAuthError) {
+          await breaker.trip('AUTH_FAILED', err.message);
+          // The job looks at the pause again as often as the breaker says, not after the error's default wait.
+          throw new PlatformAuthError(err.message, err.status, breaker.pausedRecheckMs);
+        }
         throw err;
       }
     },
