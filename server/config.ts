@@ -47,6 +47,15 @@ export interface Config {
     /** The all-in-one seeds a demo sandbox integration and a few jobs when the database has no integration. */
     seed: boolean;
   };
+  emulators: {
+    /**
+     * EMULATORS: the all-in-one runs local Bling, Mercado Livre and Nuvemshop emulators (with a demo catalog) to
+     * connect integrations to. Default on, off when NODE_ENV=production; the single roles never run them.
+     */
+    enabled: boolean;
+    /** EMULATORS_BASE_PORT: Bling listens on it, Mercado Livre on +1, Nuvemshop on +2; 0 picks free ports. */
+    basePort: number;
+  };
   jobs: {
     /** Attempts per job before it is FAILED (transient errors retry with exponential backoff). */
     maxAttempts: number;
@@ -162,6 +171,8 @@ const envSchema = z.object({
     .transform((v) => v.trim().toLowerCase())
     .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off', '']))
     .optional(),
+  EMULATORS: flag,
+  EMULATORS_BASE_PORT: int(0, 65533).default(8101),
   REDIS_URL: optionalString,
   CELERY_BROKER_URL: optionalString,
   REDIS_PASSWORD: optionalString,
@@ -318,6 +329,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         `SECRETS_PREVIOUS_KEYS: key ${i + 1} must be 32 bytes written as 64 hex digits or base64`,
       );
   });
+  if (e.NODE_ENV === 'production' && e.EMULATORS === true)
+    problems.push('EMULATORS must not be on in production (the emulators are test doubles of the platforms)');
   const redisUrl = e.REDIS_URL ?? e.CELERY_BROKER_URL ?? DEFAULT_REDIS_URL;
   try {
     if (!/^rediss?:$/.test(new URL(redisUrl).protocol))
@@ -349,6 +362,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     dataDir: resolve(e.DATA_DIR ?? '.data'),
     demo: { seed: !['false', '0', 'no', 'off'].includes(e.DEMO_SEED ?? '') },
+    emulators: {
+      enabled: e.EMULATORS ?? e.NODE_ENV !== 'production',
+      basePort: e.EMULATORS_BASE_PORT,
+    },
     jobs: {
       maxAttempts: e.JOB_MAX_ATTEMPTS,
       retryBackoffMs: e.JOB_RETRY_BACKOFF_MS,

@@ -5,6 +5,8 @@
  * - REDIS_URL unset: a private `redis-server` child (data in `<DATA_DIR>/redis`), or a Redis already on the default
  *   port when redis-server is not installed; set: that Redis.
  * - An empty database gets a demo sandbox integration and a few jobs (DEMO_SEED=false turns it off).
+ * - Local Bling, Mercado Livre and Nuvemshop emulators run on EMULATORS_BASE_PORT (8101–8103) with a demo catalog,
+ *   and the demo seed connects one integration to each (EMULATORS=false turns them off).
  * Log lines are pretty and prefixed with their role. Ctrl-C stops the roles, the database and Redis, in that
  * order, and leaves no child process.
  */
@@ -16,6 +18,7 @@ import type { SchemaContext } from '../../schema/context.ts';
 import type { Config } from '../config.ts';
 import { applyAuthStartupOrExit } from '../auth/startup-guard.ts';
 import { lockDataDir } from '../embedded/data-dir.ts';
+import { startDemoEmulators, type DemoPlatform } from '../embedded/demo-emulators.ts';
 import { seedDemoIfEmpty } from '../embedded/demo-seed.ts';
 import { provideRedis } from '../embedded/redis-server.ts';
 import { StartupError } from '../embedded/startup-error.ts';
@@ -37,11 +40,15 @@ interface StartedRole {
   links?: { label: string; url: string }[];
   /** The service layer, when the role has one (the demo seed uses it). */
   services?: SchemaContext;
+  /** The platform emulators the role runs (the demo seed connects integrations to them). */
+  emulated?: DemoPlatform[];
 }
 
 interface AllInOneRole {
   /** Log prefix, and the `role` binding of its logger. */
   name: string;
+  /** Whether the configuration runs this role; absent: always. */
+  enabled?(config: Config): boolean;
   start(ctx: RoleContext): Promise<StartedRole>;
 }
 
@@ -88,6 +95,22 @@ async function startDashboardRedirect(
 }
 
 const ROLES: AllInOneRole[] = [
+  {
+    // First, so the platforms are there before any worker takes a job for them.
+    name: 'emulators',
+    enabled: (config) => config.emulators.enabled,
+    async start({ config, log }) {
+      const emulators = await startDemoEmulators({ basePort: config.emulators.basePort, log });
+      return {
+        stop: emulators.stop,
+        emulated: emulators.platforms,
+        links: emulators.platforms.map((p) => ({
+          label: p.short,
+          url: `${displayUrl(p.url)} (${p.label} emulator)`,
+        })),
+      };
+    },
+  },
   {
     name: 'worker',
     start: ({ config, db, log }) => startWorkerRole(config, db, log),
@@ -168,7 +191,8 @@ async function main(): Promise<void> {
     shutdown.add(() => database.db.destroy());
 
     const results: StartedRole[] = [];
-    for (const role of ROLES) {
+    const roles = ROLES.filter((role) => role.enabled?.(config) ?? true);
+    for (const role of roles) {
       const level = role.name === 'worker' ? config.log.workerLevel : config.log.level;
       const result = await role.start({
         config,
@@ -185,7 +209,7 @@ async function main(): Promise<void> {
     console.log(
       [
         '',
-        `Sync Orchestrator is running (${ROLES.map((r) => r.name).join(' + ')}), ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+        `Sync Orchestrator is running (${roles.map((r) => r.name).join(' + ')}), ready in ${((Date.now() - started) / 1000).toFixed(1)} s`,
         ...links.map((l) => `  ${l.label.padEnd(9)} ${l.url}`),
         config.auth.mode === 'off'
           ? `  Access    open, no API keys (API_AUTH=off), reachable from this machine only (${config.http.host})`
@@ -200,7 +224,8 @@ async function main(): Promise<void> {
 
     const services = results.find((r) => r.services)?.services;
     if (config.demo.seed && services) {
-      await seedDemoIfEmpty(services, log.child({ role: 'main' })).catch((err: unknown) =>
+      const emulated = results.flatMap((r) => r.emulated ?? []);
+      await seedDemoIfEmpty(services, log.child({ role: 'main' }), emulated).catch((err: unknown) =>
         log.warn({ err }, 'could not seed the demo'),
       );
     }
