@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { createGraphQLError, maskError as yogaMaskError } from 'graphql-yoga';
+import { isDatabaseUnavailable } from '../../db/availability.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
@@ -35,6 +36,16 @@ export function createMaskError(log: Logger) {
           code: error.extensions.code ?? 'VALIDATION_FAILED',
           details: null,
         },
+      });
+    }
+    if (isDatabaseUnavailable(original)) {
+      // A Postgres restart or failover: the request may succeed in a moment, and it is not the client's mistake.
+      log.warn({ err: original }, 'database unavailable during a GraphQL request');
+      const gql = error instanceof GraphQLError ? error : undefined;
+      return createGraphQLError('The database is unavailable; retry shortly', {
+        ...(gql?.nodes ? { nodes: gql.nodes } : {}),
+        ...(gql?.path ? { path: gql.path } : {}),
+        extensions: { code: 'SERVICE_UNAVAILABLE', details: null },
       });
     }
     log.error({ err: original }, 'unexpected error in GraphQL resolver');

@@ -11,7 +11,7 @@ import type { Operation } from '../auth/policy.ts';
 import { AppError, coerceError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { rateLimitCaller, type WriteRateLimiter } from '../security/rate-limit.ts';
-import { isDatabaseUnavailable } from '../worker/db-retry.ts';
+import { isDatabaseUnavailable } from '../../db/availability.ts';
 import { parseInput } from '../validation.ts';
 import {
   formatCreated,

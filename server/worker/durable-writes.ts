@@ -10,7 +10,7 @@
 import type { Database } from '../../db/database.ts';
 import * as jobs from '../../db/queries/sync-job.ts';
 import type { JobStatus, QueueName, SyncJob } from '../../db/types.ts';
-import { retryWhileDatabaseUnavailable } from './db-retry.ts';
+import { retryWhileDatabaseUnavailable } from '../../db/availability.ts';
 
 /** How long an outcome is retried. Longer than a restart or a failover; after it Bee-Queue's retry takes over. */
 export const OUTCOME_RETRY_MS = 120_000;

@@ -69,6 +69,13 @@ describe('Postgres restarted mid-run', () => {
     expect(ready.status).toBe(503);
     const refused = await post({ integration_id: integrations[0], sync_type: 'inventory' });
     expect(refused).toMatchObject({ status: 503, body: { error: { code: 'SERVICE_UNAVAILABLE' } } });
+    const gqlRefused = await fetch(`${stack.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: `{ job(id: "${ids[0]}") { id status } }` }),
+    });
+    const gqlBody = (await gqlRefused.json()) as { errors?: { extensions?: { code?: string } }[] };
+    expect(gqlBody.errors?.[0]?.extensions?.code).toBe('SERVICE_UNAVAILABLE');
     await stack.pg.start();
 
     await waitFor('readiness back', async () => (await fetch(`${stack.url}/readyz`)).status === 200, {
