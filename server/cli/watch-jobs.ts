@@ -5,7 +5,9 @@
  *   npm run watch -- --job <id>              follow one job until it ends (exit 0 completed, 2 failed, 3 cancelled)
  *   npm run watch -- --integration <id>      every event of one integration's jobs, until Ctrl-C
  *   npm run watch                            every event of every job
+ *   exit code 4: the server refused the key
  *   options: --url http://localhost:8000   --json (one JSON object per line)
+ *            --key <API key> (a viewer key is enough; sent in the graphql-ws connectionParams, never in the URL)
  */
 import { parseArgs } from 'node:util';
 import { createClient } from 'graphql-ws';
@@ -32,6 +34,7 @@ const { values } = parseArgs({
     job: { type: 'string' },
     integration: { type: 'string' },
     json: { type: 'boolean', default: false },
+    key: { type: 'string' },
   },
 });
 
@@ -45,13 +48,27 @@ function line(kind: string, job: Job): string {
 const client = createClient({
   url: `${values.url.replace(/^http/, 'ws')}/graphql`,
   webSocketImpl: WebSocket,
+  connectionParams: values.key ? { authorization: `Bearer ${values.key}` } : {},
   retryAttempts: Infinity,
-  shouldRetry: () => true,
+  // A refused key (4401 unauthenticated, 4403 forbidden) will be refused again: stop instead of retrying.
+  shouldRetry: (event) => !isRefusal(event),
   on: {
     connected: () => console.error(`connected to ${values.url}/graphql`),
-    closed: () => console.error('connection closed; reconnecting…'),
+    closed: (event) => {
+      if (isRefusal(event)) {
+        const { code, reason } = event as { code: number; reason: string };
+        console.error(`refused by the server (${code} ${reason}); pass a valid key with --key`);
+        process.exit(4);
+      }
+      console.error('connection closed; reconnecting…');
+    },
   },
 });
+
+function isRefusal(event: unknown): boolean {
+  const code = (event as { code?: unknown } | null)?.code;
+  return code === 4401 || code === 4403;
+}
 
 function exitCodeFor(status: string | undefined): number {
   return status === 'COMPLETED' ? 0 : status === 'FAILED' ? 2 : status === 'CANCELLED' ? 3 : 1;
