@@ -128,6 +128,18 @@ describe('hub end to end: Bling → hub → Mercado Livre and Nuvemshop → hub 
     expect(outcomes.get('CAM-001')).toBe('ok');
     expect(ledger.find((r) => r.item_key === 'BRI-005')?.error_code).toBeTruthy();
 
+    // The same over GraphQL: the job's failed item with its code.
+    const failedViaApi = await gql<{
+      itemLedger: { nodes: { key: string; outcome: string; errorCode: string | null; action: string }[] };
+    }>(
+      url,
+      `query($filter: ItemLedgerFilter) { itemLedger(filter: $filter, first: 50) { nodes { key outcome errorCode action } } }`,
+      { filter: { jobId: mlProducts.id, outcome: 'FAILED' } },
+    );
+    expect(failedViaApi.errors).toBeUndefined();
+    expect(failedViaApi.data?.itemLedger.nodes.map((n) => n.key)).toEqual(['BRI-005']);
+    expect(failedViaApi.data?.itemLedger.nodes[0]?.errorCode).toBeTruthy();
+
     // Fixed in the ERP; the retry of the ML job reruns only the failed SKU.
     p.bling.seed({ products: [{ sku: 'BRI-005', name: 'Brinde adesivo', price: '1.50' }] });
     CATALOG.find((c) => c.sku === 'BRI-005')!.price = '1.50';

@@ -188,6 +188,15 @@ describe('hub end to end: platform limits', () => {
     );
     expect(waiting.attempts).toBe(0);
 
+    // Shown over GraphQL, with the reason.
+    const shown = await gql<{
+      integration: { pausedAt: string | null; pauseCode: string | null; pauseReason: string | null };
+    }>(url, `query($id: ID!) { integration(id: $id) { pausedAt pauseCode pauseReason } }`, { id: bad });
+    expect(shown.errors).toBeUndefined();
+    expect(shown.data?.integration.pausedAt).toBeTruthy();
+    expect(shown.data?.integration.pauseCode).toBe('AUTH_FAILED');
+    expect(shown.data?.integration.pauseReason).toMatch(/401/);
+
     // Meanwhile another integration's job runs.
     const ok = await runSyncJob(url, db, other, 'ORDERS');
     expect(ok.status).toBe('COMPLETED');
@@ -218,5 +227,11 @@ describe('hub end to end: platform limits', () => {
     const finished = await waitForEnd(db, job, 20_000);
     expect(finished.status).toBe('COMPLETED');
     expect((await getBreakerState(db, bad)).pause).toBeNull();
+    const cleared = await gql<{ integration: { pausedAt: string | null } }>(
+      url,
+      `query($id: ID!) { integration(id: $id) { pausedAt } }`,
+      { id: bad },
+    );
+    expect(cleared.data?.integration.pausedAt).toBeNull();
   }, 50_000);
 });
