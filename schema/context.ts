@@ -7,6 +7,7 @@ import type {
   ApiKeyRole,
   AuditEntry,
   Integration,
+  ItemLedgerEntry,
   JobEventKind,
   JobStatus,
   QueueName,
@@ -27,6 +28,15 @@ export interface JobPage {
   /** Opaque cursor of each job, for `after`. */
   cursors: string[];
   totalCount: number;
+  hasNextPage: boolean;
+  endCursor: string | null;
+}
+
+/** A page of the item ledger, newest first. */
+export interface LedgerPage {
+  entries: ItemLedgerEntry[];
+  /** Opaque cursor of each entry, for `after`. */
+  cursors: string[];
   hasNextPage: boolean;
   endCursor: string | null;
 }
@@ -77,6 +87,8 @@ export interface JobOperations {
     page: { first?: number | null; after?: string | null; offset?: number | null },
   ): Promise<JobPage>;
   stats(): Promise<QueueStats>;
+  /** The item ledger: what jobs did to each item (filter: integrationId, key/sku, jobId, outcome, resource). */
+  itemLedger(filter: unknown, page: { first?: number | null; after?: string | null }): Promise<LedgerPage>;
 }
 
 export interface IntegrationOperations {
@@ -84,6 +96,8 @@ export interface IntegrationOperations {
   update(id: unknown, input: unknown): Promise<IntegrationView>;
   setEnabled(id: unknown, enabled: boolean): Promise<IntegrationView>;
   get(id: unknown): Promise<IntegrationView | undefined>;
+  /** Closes the integration's circuit breaker: its waiting jobs run again. */
+  resume(id: unknown): Promise<IntegrationView>;
   list(filter?: {
     enabled?: boolean | null;
     platform?: Integration['platform'] | null;

@@ -9,6 +9,7 @@ import './types/schedule.ts';
 import './types/queue-stats.ts';
 import './types/monitor.ts';
 import './types/access.ts';
+import './types/item-ledger.ts';
 
 export type { SchemaContext } from './context.ts';
 

@@ -14,6 +14,25 @@ export const IntegrationRef = builder.objectRef<IntegrationView>('Integration').
     hasCredentials: t.boolean({ resolve: (i) => i.has_credentials }),
     createdAt: t.field({ type: 'DateTime', resolve: (i) => i.created_at }),
     updatedAt: t.field({ type: 'DateTime', resolve: (i) => i.updated_at }),
+    pausedAt: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description: 'Set while the circuit breaker holds the integration: its jobs wait, others run.',
+      resolve: (i) => i.paused_at,
+    }),
+    pauseCode: t.string({
+      nullable: true,
+      description: 'AUTH_FAILED (reconnect), PLATFORM_UNAVAILABLE or ERROR_BUDGET (reopens at pausedUntil).',
+      resolve: (i) => i.pause_code,
+    }),
+    pauseReason: t.string({ nullable: true, resolve: (i) => i.pause_reason }),
+    pausedUntil: t.field({
+      type: 'DateTime',
+      nullable: true,
+      description:
+        'When calls are tried again by themselves; null while paused means until reconnected or resumed.',
+      resolve: (i) => i.paused_until,
+    }),
   }),
 });
 
@@ -67,6 +86,13 @@ builder.mutationFields((t) => ({
       input: t.arg({ type: UpdateIntegrationInput, required: true }),
     },
     resolve: (_, { id, input }, ctx) => ctx.integrations.update(id, compact(input)),
+  }),
+  resumeIntegration: t.field({
+    type: IntegrationRef,
+    description:
+      'Closes the circuit breaker: the waiting jobs run again. New credentials (updateIntegration) resume too.',
+    args: { id: t.arg.id({ required: true }) },
+    resolve: (_, { id }, ctx) => ctx.integrations.resume(id),
   }),
   enableIntegration: t.field({
     type: IntegrationRef,

@@ -11,6 +11,7 @@ import type { Logger } from '../logger.ts';
 import { createApiServices } from './api-services.ts';
 import { createDashboardAssets } from './dashboard-assets.ts';
 import { createGraphqlEndpoint } from './graphql-endpoint.ts';
+import { createItemsCsvRoute } from './rest-items.ts';
 import { createJobLogsRoute } from './rest-job-logs.ts';
 import { listen, stopServing } from './listen.ts';
 import { createRestHandler } from './rest.ts';
@@ -64,6 +65,7 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
     log,
   });
   const jobLogs = createJobLogsRoute({ access, log });
+  const itemsCsv = createItemsCsvRoute({ access, log });
   const dashboard = createDashboardAssets();
 
   function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -75,6 +77,10 @@ export function buildApiApp(options: { config: Config; db: Database; log: Logger
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     if (jobLogs.matches(path)) {
       void jobLogs.handle(req, res);
+      return;
+    }
+    if (itemsCsv.matches(path)) {
+      void itemsCsv.handle(req, res);
       return;
     }
     if (path.startsWith('/api/')) {

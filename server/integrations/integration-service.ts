@@ -141,6 +141,13 @@ export function createIntegrationService(db: Database, box: SecretBox) {
       return service.update(id, { enabled });
     },
 
+    async resume(id: unknown): Promise<IntegrationView> {
+      const integrationId = parseInput(uuid, id, ['id']);
+      await mustFind(integrationId);
+      await resumeIntegration(db, integrationId);
+      return toIntegrationView(await mustFind(integrationId));
+    },
+
     async get(id: unknown): Promise<IntegrationView | undefined> {
       const row = await findIntegrationById(db, parseInput(uuid, id, ['id']));
       return row ? toIntegrationView(row) : undefined;

@@ -52,6 +52,7 @@ import { AppError } from '../errors.ts';
 import { withParentSnapshots, type JobEventPublisher } from '../events/job-events.ts';
 import { listFailedItemKeys } from '../../db/queries/item-ledger.ts';
 import { syncOptionsSchema } from '../handlers/handler.ts';
+import { listItemLedger } from '../hub/ledger-service.ts';
 import type { Logger } from '../logger.ts';
 import { routeJob } from '../queue/routing.ts';
 import { enqueueSpecOf, type QueueTransport } from '../queue/transport.ts';
@@ -503,6 +504,10 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
       const jobId = parseInput(uuid, id, ['id']);
       const target = await findSyncJobById(db, jobId);
       return target?.child_count != null ? cancelParent(target) : cancelOne(jobId);
+    },
+
+    itemLedger(filter: unknown, page: { first?: number | null; after?: string | null }) {
+      return listItemLedger(db, filter, page);
     },
 
     /**

@@ -10,7 +10,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listFailedItemKeys, listLedgerEntries } from '../../db/queries/item-ledger.ts';
 import { getWatermark } from '../../db/queries/watermark.ts';
-import type { Integration, JobType, Platform } from '../../db/types.ts';
+import type { Integration, Platform } from '../../db/types.ts';
 import type { ItemResult, Page } from '../../server/connectors/connector.ts';
 import type {
   ChannelConnector,
@@ -144,7 +144,7 @@ async function newIntegration(
 }
 
 async function run(
-  type: JobType & keyof typeof handlers,
+  type: keyof typeof handlers,
   integration: Integration,
   connector: PlatformConnector,
   options: Partial<SyncOptions> = {},
