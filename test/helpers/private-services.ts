@@ -44,7 +44,9 @@ async function until(what: string, probe: () => Promise<boolean>, timeoutMs: num
       last = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${what} not ready after ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
+      throw new Error(
+        `${what} not ready after ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 50));
   }
