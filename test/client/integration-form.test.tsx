@@ -99,6 +99,10 @@ function nuvemshopIntegration(overrides: Partial<IntegrationCardFragment> = {}):
       safetyBuffer: 2,
     },
     createdAt: '2026-05-01T10:00:00.000Z',
+    pausedAt: null,
+    pauseCode: null,
+    pauseReason: null,
+    pausedUntil: null,
     lastJobs: [],
     ...overrides,
   };
@@ -333,5 +337,41 @@ describe('editing a real integration', () => {
     const card = screen.getByRole('article', { name: 'Integration Demo store' });
     expect(card.querySelector('[data-role]')?.textContent).toBe('Sandbox');
     expect(within(card).queryByRole('button', { name: 'Edit' })).toBeNull();
+  });
+
+  it('a paused integration shows why and since when; Resume closes the breaker, Reconnect asks for new credentials', () => {
+    const pausedAt = new Date(Date.now() - 5 * 60_000).toISOString();
+    const mock = renderPage({
+      integrations: [
+        nuvemshopIntegration({
+          pausedAt,
+          pauseCode: 'AUTH_FAILED',
+          pauseReason: 'Nuvemshop answered 401: Invalid access token',
+          pausedUntil: null,
+        }),
+      ],
+      mutation: () => ({ data: { resumeIntegration: nuvemshopIntegration({ pausedAt: null }) } }),
+    });
+    const card = screen.getByRole('article', { name: 'Integration Loja Nuvem' });
+    const notice = within(card).getByRole('status');
+    expect(notice.textContent).toContain('Paused');
+    expect(notice.textContent).toMatch(/since 5 min \d+ s ago/);
+    expect(notice.textContent).toContain('AUTH_FAILED Nuvemshop answered 401: Invalid access token');
+    expect(notice.querySelector('time')?.getAttribute('dateTime')).toBe(pausedAt);
+
+    fireEvent.click(within(notice).getByRole('button', { name: 'Resume' }));
+    expect(mock.mutations).toEqual([{ name: 'ResumeIntegration', variables: { id: NUVEMSHOP_ID } }]);
+
+    fireEvent.click(within(notice).getByRole('button', { name: 'Reconnect' }));
+    const form = within(card).getByRole('form', { name: 'Edit integration Loja Nuvem' });
+    expect(within(form).getByLabelText<HTMLInputElement>('Replace credentials').checked).toBe(true);
+    expect(inputOf(form, 'Access token').value).toBe('');
+  });
+
+  it('an integration that is not paused shows no notice', () => {
+    renderPage({ integrations: [nuvemshopIntegration({ pausedAt: null })] });
+    const card = screen.getByRole('article', { name: 'Integration Loja Nuvem' });
+    expect(within(card).queryByRole('status')).toBeNull();
+    expect(within(card).queryByRole('button', { name: 'Resume' })).toBeNull();
   });
 });

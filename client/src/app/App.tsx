@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { IntegrationsPage } from '../integrations/IntegrationsPage.tsx';
 import { JobDetailPage } from '../jobs/JobDetailPage.tsx';
 import { SyncPage } from '../jobs/SyncPage.tsx';
+import { LedgerPage } from '../ledger/LedgerPage.tsx';
 import { MonitorPage } from '../monitor/MonitorPage.tsx';
 import { ConnectionIndicator } from '../ui/ConnectionIndicator.tsx';
 import { EmptyState } from '../ui/states.tsx';
@@ -11,6 +12,7 @@ const TITLES = {
   sync: 'Sync jobs',
   job: 'Job',
   monitor: 'Monitor',
+  ledger: 'Item ledger',
   integrations: 'Integrations',
   home: 'Sync',
   notFound: 'Not found',
@@ -50,6 +52,9 @@ export function App() {
           <Link to={routes.integrations()} aria-current={route.name === 'integrations' ? 'page' : undefined}>
             Integrations
           </Link>
+          <Link to={routes.ledger()} aria-current={route.name === 'ledger' ? 'page' : undefined}>
+            Item ledger
+          </Link>
           <a href="/graphql">GraphiQL</a>
         </nav>
         <ConnectionIndicator />
@@ -58,6 +63,7 @@ export function App() {
         {route.name === 'sync' && <SyncPage />}
         {route.name === 'job' && <JobDetailPage key={route.id} id={route.id} />}
         {route.name === 'monitor' && <MonitorPage />}
+        {route.name === 'ledger' && <LedgerPage />}
         {route.name === 'integrations' && <IntegrationsPage />}
         {route.name === 'notFound' && (
           <EmptyState title="Nothing here">

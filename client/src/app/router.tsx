@@ -114,6 +114,7 @@ export const routes = {
   sync: (search = '') => `/dashboard/sync${search}`,
   job: (id: string) => `/dashboard/sync/jobs/${encodeURIComponent(id)}`,
   monitor: () => '/dashboard/sync/monitor',
+  ledger: (search = '') => `/dashboard/sync/ledger${search}`,
   integrations: () => '/dashboard/integrations',
 } as const;
 
@@ -121,6 +122,7 @@ export type Route =
   | { name: 'sync' }
   | { name: 'job'; id: string }
   | { name: 'monitor' }
+  | { name: 'ledger' }
   | { name: 'integrations' }
   | { name: 'home' }
   | { name: 'notFound' };
@@ -130,6 +132,7 @@ export function matchRoute(pathname: string): Route {
   if (path === '/dashboard' || path === '') return { name: 'home' };
   if (path === '/dashboard/sync') return { name: 'sync' };
   if (path === '/dashboard/sync/monitor') return { name: 'monitor' };
+  if (path === '/dashboard/sync/ledger') return { name: 'ledger' };
   if (path === '/dashboard/integrations') return { name: 'integrations' };
   const job = /^\/dashboard\/sync\/jobs\/([^/]+)$/.exec(path);
   if (job?.[1]) return { name: 'job', id: decodeURIComponent(job[1]) };

@@ -15,7 +15,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  query IntegrationNames {\n    integrations {\n      id\n      name\n      enabled\n    }\n  }\n": typeof types.IntegrationNamesDocument,
-    "\n  fragment IntegrationCard on Integration {\n    id\n    name\n    platform\n    enabled\n    hasCredentials\n    settings\n    createdAt\n    lastJobs {\n      id\n      syncType\n      status\n      finishedAt\n      createdAt\n      error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.IntegrationCardFragmentDoc,
+    "\n  fragment IntegrationCard on Integration {\n    id\n    name\n    platform\n    enabled\n    hasCredentials\n    settings\n    createdAt\n    pausedAt\n    pauseCode\n    pauseReason\n    pausedUntil\n    lastJobs {\n      id\n      syncType\n      status\n      finishedAt\n      createdAt\n      error {\n        code\n        message\n      }\n    }\n  }\n": typeof types.IntegrationCardFragmentDoc,
     "\n  query Integrations {\n    integrations {\n      ...IntegrationCard\n    }\n  }\n": typeof types.IntegrationsDocument,
     "\n  mutation CreateIntegration($input: CreateIntegrationInput!) {\n    createIntegration(input: $input) {\n      ...IntegrationCard\n    }\n  }\n": typeof types.CreateIntegrationDocument,
     "\n  mutation EnableIntegration($id: ID!) {\n    enableIntegration(id: $id) {\n      id\n      enabled\n    }\n  }\n": typeof types.EnableIntegrationDocument,
@@ -23,6 +23,7 @@ type Documents = {
     "\n  query Platforms {\n    platforms {\n      platform\n      label\n      role\n      available\n      settingsFields {\n        ...PlatformFieldParts\n      }\n      credentialFields {\n        ...PlatformFieldParts\n      }\n    }\n  }\n": typeof types.PlatformsDocument,
     "\n  fragment PlatformFieldParts on PlatformField {\n    path\n    label\n    type\n    required\n    secret\n    defaultValue\n    options\n    minimum\n    maximum\n  }\n": typeof types.PlatformFieldPartsFragmentDoc,
     "\n  mutation UpdateIntegration($id: ID!, $input: UpdateIntegrationInput!) {\n    updateIntegration(id: $id, input: $input) {\n      ...IntegrationCard\n    }\n  }\n": typeof types.UpdateIntegrationDocument,
+    "\n  mutation ResumeIntegration($id: ID!) {\n    resumeIntegration(id: $id) {\n      ...IntegrationCard\n    }\n  }\n": typeof types.ResumeIntegrationDocument,
     "\n  fragment JobRow on SyncJob {\n    id\n    integrationId\n    syncType\n    priority\n    queue\n    status\n    progress\n    processedItems\n    totalItems\n    failedItems\n    message\n    attempts\n    maxAttempts\n    cancelRequestedAt\n    createdAt\n    startedAt\n    finishedAt\n    runAt\n    version\n    error {\n      code\n      message\n    }\n  }\n": typeof types.JobRowFragmentDoc,
     "\n  query Jobs($filter: SyncJobFilter, $first: Int, $after: String) {\n    jobs(filter: $filter, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n      nodes {\n        ...JobRow\n      }\n    }\n  }\n": typeof types.JobsDocument,
     "\n  subscription JobEvents($filter: JobEventFilter) {\n    jobEvents(filter: $filter) {\n      kind\n      at\n      job {\n        ...JobRow\n      }\n    }\n  }\n": typeof types.JobEventsDocument,
@@ -37,6 +38,9 @@ type Documents = {
     "\n  mutation CancelSyncJob($id: ID!) {\n    cancelSyncJob(id: $id) {\n      ...JobRow\n    }\n  }\n": typeof types.CancelSyncJobDocument,
     "\n  mutation RetrySyncJob($id: ID!) {\n    retrySyncJob(id: $id) {\n      deduplicated\n      job {\n        ...JobRow\n      }\n    }\n  }\n": typeof types.RetrySyncJobDocument,
     "\n  mutation RescheduleSyncJob($id: ID!, $runAt: DateTime!) {\n    rescheduleSyncJob(id: $id, runAt: $runAt) {\n      deduplicated\n      job {\n        ...JobRow\n      }\n    }\n  }\n": typeof types.RescheduleSyncJobDocument,
+    "\n  fragment LedgerEntryRow on ItemLedgerEntry {\n    id\n    jobId\n    integrationId\n    resource\n    key\n    action\n    before\n    after\n    outcome\n    errorCode\n    errorMessage\n    at\n  }\n": typeof types.LedgerEntryRowFragmentDoc,
+    "\n  query JobItems($id: ID!, $outcome: LedgerOutcome, $first: Int, $after: String) {\n    job(id: $id) {\n      id\n      items(outcome: $outcome, first: $first, after: $after) {\n        pageInfo {\n          endCursor\n          hasNextPage\n        }\n        nodes {\n          ...LedgerEntryRow\n        }\n      }\n    }\n  }\n": typeof types.JobItemsDocument,
+    "\n  query ItemLedger($filter: ItemLedgerFilter, $first: Int, $after: String) {\n    itemLedger(filter: $filter, first: $first, after: $after) {\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n      nodes {\n        ...LedgerEntryRow\n      }\n    }\n  }\n": typeof types.ItemLedgerDocument,
     "\n  fragment WorkerFields on Worker {\n    id\n    host\n    pid\n    version\n    state\n    online\n    processed\n    succeeded\n    failed\n    startedAt\n    lastSeenAt\n    queues {\n      name\n      concurrency\n      paused\n    }\n    running {\n      jobId\n      queue\n      attempt\n      startedAt\n    }\n  }\n": typeof types.WorkerFieldsFragmentDoc,
     "\n  query Workers {\n    workers {\n      ...WorkerFields\n    }\n  }\n": typeof types.WorkersDocument,
     "\n  subscription WorkersUpdated {\n    workersUpdated {\n      ...WorkerFields\n    }\n  }\n": typeof types.WorkersUpdatedDocument,
@@ -55,7 +59,7 @@ type Documents = {
 };
 const documents: Documents = {
     "\n  query IntegrationNames {\n    integrations {\n      id\n      name\n      enabled\n    }\n  }\n": types.IntegrationNamesDocument,
-    "\n  fragment IntegrationCard on Integration {\n    id\n    name\n    platform\n    enabled\n    hasCredentials\n    settings\n    createdAt\n    lastJobs {\n      id\n      syncType\n      status\n      finishedAt\n      createdAt\n      error {\n        code\n        message\n      }\n    }\n  }\n": types.IntegrationCardFragmentDoc,
+    "\n  fragment IntegrationCard on Integration {\n    id\n    name\n    platform\n    enabled\n    hasCredentials\n    settings\n    createdAt\n    pausedAt\n    pauseCode\n    pauseReason\n    pausedUntil\n    lastJobs {\n      id\n      syncType\n      status\n      finishedAt\n      createdAt\n      error {\n        code\n        message\n      }\n    }\n  }\n": types.IntegrationCardFragmentDoc,
     "\n  query Integrations {\n    integrations {\n      ...IntegrationCard\n    }\n  }\n": types.IntegrationsDocument,
     "\n  mutation CreateIntegration($input: CreateIntegrationInput!) {\n    createIntegration(input: $input) {\n      ...IntegrationCard\n    }\n  }\n": types.CreateIntegrationDocument,
     "\n  mutation EnableIntegration($id: ID!) {\n    enableIntegration(id: $id) {\n      id\n      enabled\n    }\n  }\n": types.EnableIntegrationDocument,
@@ -63,6 +67,7 @@ const documents: Documents = {
     "\n  query Platforms {\n    platforms {\n      platform\n      label\n      role\n      available\n      settingsFields {\n        ...PlatformFieldParts\n      }\n      credentialFields {\n        ...PlatformFieldParts\n      }\n    }\n  }\n": types.PlatformsDocument,
     "\n  fragment PlatformFieldParts on PlatformField {\n    path\n    label\n    type\n    required\n    secret\n    defaultValue\n    options\n    minimum\n    maximum\n  }\n": types.PlatformFieldPartsFragmentDoc,
     "\n  mutation UpdateIntegration($id: ID!, $input: UpdateIntegrationInput!) {\n    updateIntegration(id: $id, input: $input) {\n      ...IntegrationCard\n    }\n  }\n": types.UpdateIntegrationDocument,
+    "\n  mutation ResumeIntegration($id: ID!) {\n    resumeIntegration(id: $id) {\n      ...IntegrationCard\n    }\n  }\n": types.ResumeIntegrationDocument,
     "\n  fragment JobRow on SyncJob {\n    id\n    integrationId\n    syncType\n    priority\n    queue\n    status\n    progress\n    processedItems\n    totalItems\n    failedItems\n    message\n    attempts\n    maxAttempts\n    cancelRequestedAt\n    createdAt\n    startedAt\n    finishedAt\n    runAt\n    version\n    error {\n      code\n      message\n    }\n  }\n": types.JobRowFragmentDoc,
     "\n  query Jobs($filter: SyncJobFilter, $first: Int, $after: String) {\n    jobs(filter: $filter, first: $first, after: $after) {\n      totalCount\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n      nodes {\n        ...JobRow\n      }\n    }\n  }\n": types.JobsDocument,
     "\n  subscription JobEvents($filter: JobEventFilter) {\n    jobEvents(filter: $filter) {\n      kind\n      at\n      job {\n        ...JobRow\n      }\n    }\n  }\n": types.JobEventsDocument,
@@ -77,6 +82,9 @@ const documents: Documents = {
     "\n  mutation CancelSyncJob($id: ID!) {\n    cancelSyncJob(id: $id) {\n      ...JobRow\n    }\n  }\n": types.CancelSyncJobDocument,
     "\n  mutation RetrySyncJob($id: ID!) {\n    retrySyncJob(id: $id) {\n      deduplicated\n      job {\n        ...JobRow\n      }\n    }\n  }\n": types.RetrySyncJobDocument,
     "\n  mutation RescheduleSyncJob($id: ID!, $runAt: DateTime!) {\n    rescheduleSyncJob(id: $id, runAt: $runAt) {\n      deduplicated\n      job {\n        ...JobRow\n      }\n    }\n  }\n": types.RescheduleSyncJobDocument,
+    "\n  fragment LedgerEntryRow on ItemLedgerEntry {\n    id\n    jobId\n    integrationId\n    resource\n    key\n    action\n    before\n    after\n    outcome\n    errorCode\n    errorMessage\n    at\n  }\n": types.LedgerEntryRowFragmentDoc,
+    "\n  query JobItems($id: ID!, $outcome: LedgerOutcome, $first: Int, $after: String) {\n    job(id: $id) {\n      id\n      items(outcome: $outcome, first: $first, after: $after) {\n        pageInfo {\n          endCursor\n          hasNextPage\n        }\n        nodes {\n          ...LedgerEntryRow\n        }\n      }\n    }\n  }\n": types.JobItemsDocument,
+    "\n  query ItemLedger($filter: ItemLedgerFilter, $first: Int, $after: String) {\n    itemLedger(filter: $filter, first: $first, after: $after) {\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n      nodes {\n        ...LedgerEntryRow\n      }\n    }\n  }\n": types.ItemLedgerDocument,
     "\n  fragment WorkerFields on Worker {\n    id\n    host\n    pid\n    version\n    state\n    online\n    processed\n    succeeded\n    failed\n    startedAt\n    lastSeenAt\n    queues {\n      name\n      concurrency\n      paused\n    }\n    running {\n      jobId\n      queue\n      attempt\n      startedAt\n    }\n  }\n": types.WorkerFieldsFragmentDoc,
     "\n  query Workers {\n    workers {\n      ...WorkerFields\n    }\n  }\n": types.WorkersDocument,
     "\n  subscription WorkersUpdated {\n    workersUpdated {\n      ...WorkerFields\n    }\n  }\n": types.WorkersUpdatedDocument,
@@ -115,7 +123,7 @@ export function graphql(source: "\n  query IntegrationNames {\n    integrations 
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment IntegrationCard on Integration {\n    id\n    name\n    platform\n    enabled\n    hasCredentials\n    settings\n    createdAt\n    lastJobs {\n      id\n      syncType\n      status\n      finishedAt\n      createdAt\n      error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment IntegrationCard on Integration {\n    id\n    name\n    platform\n    enabled\n    hasCredentials\n    settings\n    createdAt\n    lastJobs {\n      id\n      syncType\n      status\n      finishedAt\n      createdAt\n      error {\n        code\n        message\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  fragment IntegrationCard on Integration {\n    id\n    name\n    platform\n    enabled\n    hasCredentials\n    settings\n    createdAt\n    pausedAt\n    pauseCode\n    pauseReason\n    pausedUntil\n    lastJobs {\n      id\n      syncType\n      status\n      finishedAt\n      createdAt\n      error {\n        code\n        message\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment IntegrationCard on Integration {\n    id\n    name\n    platform\n    enabled\n    hasCredentials\n    settings\n    createdAt\n    pausedAt\n    pauseCode\n    pauseReason\n    pausedUntil\n    lastJobs {\n      id\n      syncType\n      status\n      finishedAt\n      createdAt\n      error {\n        code\n        message\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -144,6 +152,10 @@ export function graphql(source: "\n  fragment PlatformFieldParts on PlatformFiel
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation UpdateIntegration($id: ID!, $input: UpdateIntegrationInput!) {\n    updateIntegration(id: $id, input: $input) {\n      ...IntegrationCard\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateIntegration($id: ID!, $input: UpdateIntegrationInput!) {\n    updateIntegration(id: $id, input: $input) {\n      ...IntegrationCard\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResumeIntegration($id: ID!) {\n    resumeIntegration(id: $id) {\n      ...IntegrationCard\n    }\n  }\n"): (typeof documents)["\n  mutation ResumeIntegration($id: ID!) {\n    resumeIntegration(id: $id) {\n      ...IntegrationCard\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -200,6 +212,18 @@ export function graphql(source: "\n  mutation RetrySyncJob($id: ID!) {\n    retr
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RescheduleSyncJob($id: ID!, $runAt: DateTime!) {\n    rescheduleSyncJob(id: $id, runAt: $runAt) {\n      deduplicated\n      job {\n        ...JobRow\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RescheduleSyncJob($id: ID!, $runAt: DateTime!) {\n    rescheduleSyncJob(id: $id, runAt: $runAt) {\n      deduplicated\n      job {\n        ...JobRow\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment LedgerEntryRow on ItemLedgerEntry {\n    id\n    jobId\n    integrationId\n    resource\n    key\n    action\n    before\n    after\n    outcome\n    errorCode\n    errorMessage\n    at\n  }\n"): (typeof documents)["\n  fragment LedgerEntryRow on ItemLedgerEntry {\n    id\n    jobId\n    integrationId\n    resource\n    key\n    action\n    before\n    after\n    outcome\n    errorCode\n    errorMessage\n    at\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query JobItems($id: ID!, $outcome: LedgerOutcome, $first: Int, $after: String) {\n    job(id: $id) {\n      id\n      items(outcome: $outcome, first: $first, after: $after) {\n        pageInfo {\n          endCursor\n          hasNextPage\n        }\n        nodes {\n          ...LedgerEntryRow\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query JobItems($id: ID!, $outcome: LedgerOutcome, $first: Int, $after: String) {\n    job(id: $id) {\n      id\n      items(outcome: $outcome, first: $first, after: $after) {\n        pageInfo {\n          endCursor\n          hasNextPage\n        }\n        nodes {\n          ...LedgerEntryRow\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ItemLedger($filter: ItemLedgerFilter, $first: Int, $after: String) {\n    itemLedger(filter: $filter, first: $first, after: $after) {\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n      nodes {\n        ...LedgerEntryRow\n      }\n    }\n  }\n"): (typeof documents)["\n  query ItemLedger($filter: ItemLedgerFilter, $first: Int, $after: String) {\n    itemLedger(filter: $filter, first: $first, after: $after) {\n      pageInfo {\n        endCursor\n        hasNextPage\n      }\n      nodes {\n        ...LedgerEntryRow\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -12,7 +12,7 @@ import { enumLabel, SYNC_TYPES } from '../graphql/enums.ts';
 import { useSubscriptionEvents } from '../graphql/use-subscription-events.ts';
 import { JobFinishedSubscription, QuickSyncMutation } from '../jobs/job-operations.ts';
 import { ErrorMessage } from '../ui/ErrorMessage.tsx';
-import { formatRelative, shortId } from '../ui/format.ts';
+import { formatDateTime, formatRelative, shortId } from '../ui/format.ts';
 import { EmptyState, Loading } from '../ui/states.tsx';
 import { StatusBadge } from '../ui/StatusBadge.tsx';
 import { useNow } from '../ui/use-now.ts';
@@ -22,6 +22,7 @@ import {
   EnableIntegrationMutation,
   IntegrationsQuery,
   PlatformsQuery,
+  ResumeIntegrationMutation,
 } from './integration-operations.ts';
 import {
   PlatformIntegrationForm,
@@ -172,6 +173,14 @@ function IntegrationCard({
         </div>
       </header>
       <ErrorMessage error={toggleState.error} title="Could not change the integration" />
+      {integration.pausedAt && (
+        <PausedNotice
+          integration={integration}
+          now={now}
+          canReconnect={editable}
+          onReconnect={() => setEditing({ kind: 'edit', integration, reconnect: true })}
+        />
+      )}
       {editing && platform && (
         <PlatformIntegrationForm
           key={editing.kind === 'edit' && editing.reconnect ? 'reconnect' : 'edit'}
@@ -222,6 +231,57 @@ function IntegrationCard({
         </Link>
       </footer>
     </article>
+  );
+}
+
+/**
+ * The circuit breaker holds the integration: why, since when, until when. Resume lets its jobs try again (an outage
+ * that is over); Reconnect opens the form with new credentials (a revoked or expired grant).
+ */
+function PausedNotice({
+  integration,
+  now,
+  canReconnect,
+  onReconnect,
+}: {
+  integration: IntegrationCardFragment;
+  now: number;
+  canReconnect: boolean;
+  onReconnect: () => void;
+}) {
+  const [state, resume] = useMutation(ResumeIntegrationMutation);
+  return (
+    <div className="notice integration-paused" role="status" data-pause-code={integration.pauseCode ?? ''}>
+      <p>
+        <span className="badge badge-paused">Paused</span>{' '}
+        <time dateTime={integration.pausedAt ?? undefined} title={formatDateTime(integration.pausedAt)}>
+          since {formatRelative(integration.pausedAt, now)}
+        </time>
+        {integration.pausedUntil
+          ? ` · retries by itself ${formatRelative(integration.pausedUntil, now)}`
+          : ''}
+      </p>
+      <p>
+        {integration.pauseCode && <code className="error-code">{integration.pauseCode}</code>}{' '}
+        {integration.pauseReason ?? 'Its jobs wait until it is resumed.'}
+      </p>
+      <div className="action-buttons">
+        <button
+          type="button"
+          className="button-small"
+          disabled={state.fetching}
+          onClick={() => void resume({ id: integration.id })}
+        >
+          {state.fetching ? 'Resuming…' : 'Resume'}
+        </button>
+        {canReconnect && (
+          <button type="button" className="button-primary button-small" onClick={onReconnect}>
+            Reconnect
+          </button>
+        )}
+      </div>
+      <ErrorMessage error={state.error} title="Could not resume the integration" />
+    </div>
   );
 }
 

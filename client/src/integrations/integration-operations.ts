@@ -20,6 +20,10 @@ export const IntegrationCardFields = graphql(`
     hasCredentials
     settings
     createdAt
+    pausedAt
+    pauseCode
+    pauseReason
+    pausedUntil
     lastJobs {
       id
       syncType
@@ -104,6 +108,15 @@ export const PlatformFieldFields = graphql(`
 export const UpdateIntegrationMutation = graphql(`
   mutation UpdateIntegration($id: ID!, $input: UpdateIntegrationInput!) {
     updateIntegration(id: $id, input: $input) {
+      ...IntegrationCard
+    }
+  }
+`);
+
+/** Closes the integration's circuit breaker: its waiting jobs run again. */
+export const ResumeIntegrationMutation = graphql(`
+  mutation ResumeIntegration($id: ID!) {
+    resumeIntegration(id: $id) {
       ...IntegrationCard
     }
   }

@@ -7,6 +7,7 @@ import { useMutation, useQuery } from 'urql';
 import { Link, routes, useNavigate } from '../app/router.tsx';
 import type { JobDetailFragment } from '../gql/graphql.ts';
 import { enumLabel, isFinished, queueLabel } from '../graphql/enums.ts';
+import { JobItemsSection } from '../ledger/JobItemsSection.tsx';
 import { useSubscriptionEvents } from '../graphql/use-subscription-events.ts';
 import { ErrorMessage } from '../ui/ErrorMessage.tsx';
 import {
@@ -189,6 +190,9 @@ function JobDetail({ job, liveError }: { job: Job; liveError: Parameters<typeof 
           <Timeline events={job.events ?? []} />
         </section>
       </div>
+      {job.integration?.platform && job.integration.platform !== 'SANDBOX' && (
+        <JobItemsSection jobId={id} status={job.status} failedItems={job.failedItems} version={job.version} />
+      )}
       {job.result != null && (
         <section className="panel" aria-labelledby="result-title">
           <h2 id="result-title">Result</h2>
