@@ -86,6 +86,7 @@ describe('the audit log', () => {
       { id: newIntegration },
     );
     await asAdmin('mutation($id: ID!) { disableIntegration(id: $id) { id } }', { id: newIntegration });
+    await asAdmin('mutation($id: ID!) { resumeIntegration(id: $id) { id } }', { id: newIntegration });
     // Schedules (admin).
     const schedule = await asAdmin<{ createSchedule: { id: string } }>(
       `mutation($i: ID!) { createSchedule(input: { name: "nightly", cron: "0 3 * * *", target: INTEGRATION, integrationId: $i, syncType: PRODUCTS }) { id } }`,
@@ -117,6 +118,7 @@ describe('the audit log', () => {
       ['integrations.create', newIntegration],
       ['integrations.update', newIntegration],
       ['integrations.setEnabled', newIntegration],
+      ['integrations.resume', newIntegration],
       ['schedules.create', scheduleId],
       ['schedules.update', scheduleId],
       ['schedules.pause', scheduleId],
@@ -133,7 +135,7 @@ describe('the audit log', () => {
       input: { name: 'Audited', platform: 'SANDBOX', credentials: '[redacted]' },
     });
     expect(log[9]!.args).toEqual({ input: false });
-    expect(log[15]!.args).toMatchObject({ input: { name: 'audited key', role: 'viewer', expiresIn: '1d' } });
+    expect(log[16]!.args).toMatchObject({ input: { name: 'audited key', role: 'viewer', expiresIn: '1d' } });
     const text = JSON.stringify(log);
     for (const secret of ['s3cr3t-token', 'hunter2', key.createApiKey.secret])
       expect(text).not.toContain(secret);

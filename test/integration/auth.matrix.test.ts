@@ -79,6 +79,14 @@ const CASES: OperationCase[] = [
     surfaces: ['rest', 'http', 'ws'],
   },
   {
+    name: 'read item ledger',
+    min: 'viewer',
+    write: false,
+    rest: async () => ({ method: 'GET', path: `/api/sync/jobs/${watchedJobId}/items.csv` }),
+    gql: async () => ({ query: '{ itemLedger(first: 1) { nodes { key outcome } } }' }),
+    surfaces: ['rest', 'http'],
+  },
+  {
     name: 'read job logs',
     min: 'viewer',
     write: false,
@@ -243,8 +251,9 @@ async function callRest(call: RestCall, key: string | undefined): Promise<Outcom
     },
     ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
   });
-  const body = (await res.json()) as { error?: { code: string } };
+  // Successful reads may be CSV; refusals are always JSON.
   if (res.status < 300) return 'ok';
+  const body = (await res.json()) as { error?: { code: string } };
   const code = body.error?.code;
   expect({ status: res.status, code }).toEqual(
     code === 'UNAUTHENTICATED' ? { status: 401, code } : { status: 403, code: 'FORBIDDEN' },
