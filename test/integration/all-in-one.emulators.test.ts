@@ -1,8 +1,9 @@
 /**
  * `npm start` for a newcomer who wants to try the real platforms: the all-in-one runs the Bling, Mercado Livre and
  * Nuvemshop emulators on fixed ports (three free ones here), lists them in its banner, and the demo seed connects
- * one integration to each. The emulators answer their platform's API with the demo catalog; a second start on the
- * same data folder seeds nothing twice and hands the demo integrations the credentials issued at that start.
+ * one integration to each. The emulators answer their platform's API with the demo catalog, and the demo credentials
+ * work (a Bling then a Nuvemshop products sync, read back in the item ledger); a second start on the same data folder
+ * seeds nothing twice and hands the demo integrations the credentials issued at that start (a Bling sync works).
  * The `platforms` query of the same server describes each platform's form from its definition.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -123,6 +124,27 @@ async function integrations(url: string): Promise<DemoIntegration[]> {
   return result.data!.integrations;
 }
 
+/** Queues a sync job over GraphQL and waits for it to complete; returns its id. */
+async function runJob(url: string, integrationId: string, syncType: string): Promise<string> {
+  const created = await gql<{ createSyncJob: { job: { id: string } } }>(
+    url,
+    'mutation($input: CreateSyncJobInput!) { createSyncJob(input: $input) { job { id } } }',
+    { input: { integrationId, syncType } },
+  );
+  expect(created.errors).toBeUndefined();
+  const id = created.data!.createSyncJob.job.id;
+  await waitFor(
+    `job ${id} to complete`,
+    async () => {
+      const body = (await (await fetch(`${url}/api/sync/jobs/${id}`)).json()) as { status: string };
+      if (body.status === 'failed' || body.status === 'cancelled') throw new Error(JSON.stringify(body));
+      return body.status === 'completed';
+    },
+    { timeoutMs: 60_000, intervalMs: 200 },
+  );
+  return id;
+}
+
 const DEMO_NAMES = { BLING: 'Demo Bling', MERCADO_LIVRE: 'Demo Mercado Livre', NUVEMSHOP: 'Demo Nuvemshop' };
 
 describe('npm start with the platform emulators', () => {
@@ -174,6 +196,21 @@ describe('npm start with the platform emulators', () => {
     // Credentials are write-only: the settings carry none of them.
     expect(JSON.stringify(found)).not.toContain('demo-nuvemshop-token');
 
+    // The demo credentials work: the ERP's catalog reaches the hub, then the storefront, item by item.
+    await runJob(app.url, blingDemo.id, 'PRODUCTS');
+    const nuvemJob = await runJob(app.url, byName.get(DEMO_NAMES.NUVEMSHOP)!.id, 'PRODUCTS');
+    const ledger = await gql<{ itemLedger: { nodes: { key: string; outcome: string }[] } }>(
+      app.url,
+      'query($f: ItemLedgerFilter) { itemLedger(filter: $f, first: 100) { nodes { key outcome } } }',
+      { f: { jobId: nuvemJob } },
+    );
+    expect(ledger.errors).toBeUndefined();
+    const keys = ledger.data!.itemLedger.nodes.map((n) => n.key);
+    expect(keys).toContain('SKU-0001');
+    // Products 11 and 12 exist only in the ERP: the storefront gets them too.
+    expect(keys).toContain('SKU-0012');
+    expect(ledger.data!.itemLedger.nodes.every((n) => n.outcome === 'OK')).toBe(true);
+
     await stop(app);
   }, 180_000);
 
@@ -186,6 +223,8 @@ describe('npm start with the platform emulators', () => {
     const list = await integrations(app.url);
     for (const name of [...Object.values(DEMO_NAMES), 'Demo store'])
       expect(list.filter((i) => i.name === name)).toHaveLength(1);
+    // The refresh token the first run rotated died with that emulator; the one issued now works.
+    await runJob(app.url, list.find((i) => i.name === DEMO_NAMES.BLING)!.id, 'PRODUCTS');
 
     // The platforms query describes each platform's form from its definition.
     const result = await gql<{
