@@ -4,7 +4,7 @@
  * `HINCRBY` per counter, and one histogram bucket per observed wait or run time. The API and the monitor read them
  * at scrape time (server/metrics/registry.ts), so every replica reports the same totals and a restart loses nothing.
  */
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import type { JobEventKind, QueueName, SyncJob } from '../../db/types.ts';
 import type { JobEventPublisher } from '../events/job-events.ts';
 import type { Logger } from '../logger.ts';
@@ -64,31 +64,38 @@ function observation(
 export interface JobMetricsRecorder {
   /** Counts the events of jobs that are queue work (parents of full syncs are left out). */
   record(events: { kind: JobEventKind; job: SyncJob }[]): Promise<void>;
+  /** Queues the same counting commands on a caller's pipeline; returns how many it queued. */
+  append(pipeline: ChainableCommander, events: { kind: JobEventKind; job: SyncJob }[]): number;
 }
 
 export function createJobMetricsRecorder(redis: Redis, prefix: string): JobMetricsRecorder {
   const counters = monitorKeys.jobCounters(prefix);
+  function append(pipeline: ChainableCommander, events: { kind: JobEventKind; job: SyncJob }[]): number {
+    let commands = 0;
+    for (const { kind, job } of events) {
+      if (job.child_count != null) continue;
+      const counter = (JOB_COUNTERS as Partial<Record<JobEventKind, JobCounter>>)[kind];
+      if (!counter) continue;
+      pipeline.hincrby(counters, `${counter}|${job.queue}|${job.sync_type}`, 1);
+      commands++;
+      const seen = observation(kind, job);
+      if (seen) {
+        const key = monitorKeys.histogram(prefix, seen.measure);
+        const series = `${job.queue}|${job.sync_type}`;
+        pipeline
+          .hincrby(key, `${series}|${bucketIndex(seen.seconds)}`, 1)
+          .hincrbyfloat(key, `${series}|sum`, seen.seconds)
+          .hincrby(key, `${series}|count`, 1);
+        commands += 3;
+      }
+    }
+    return commands;
+  }
   return {
+    append,
     async record(events) {
       const pipeline = redis.pipeline();
-      let commands = 0;
-      for (const { kind, job } of events) {
-        if (job.child_count != null) continue;
-        const counter = (JOB_COUNTERS as Partial<Record<JobEventKind, JobCounter>>)[kind];
-        if (!counter) continue;
-        pipeline.hincrby(counters, `${counter}|${job.queue}|${job.sync_type}`, 1);
-        commands++;
-        const seen = observation(kind, job);
-        if (seen) {
-          const key = monitorKeys.histogram(prefix, seen.measure);
-          const series = `${job.queue}|${job.sync_type}`;
-          pipeline
-            .hincrby(key, `${series}|${bucketIndex(seen.seconds)}`, 1)
-            .hincrbyfloat(key, `${series}|sum`, seen.seconds)
-            .hincrby(key, `${series}|count`, 1);
-        }
-      }
-      if (commands > 0) await pipeline.exec();
+      if (append(pipeline, events) > 0) await pipeline.exec();
     },
   };
 }
@@ -100,8 +107,9 @@ export interface CountedEvent {
 
 /**
  * A publisher that counts every event it publishes. `onEvents` sees them too (a worker keeps its own totals there).
- * The events go first and the publish does not wait for the counters: the hot path keeps its latency, and a counter
- * lost to a Redis error is logged, never a failed publish.
+ * The counters ride in the events' own pipeline, after them (one round trip per transition); a counter lost to a
+ * Redis error is never a failed publish. A publisher without `publishWith` gets them in a second pipeline that the
+ * publish does not wait for.
  */
 export function withJobMetrics(
   inner: JobEventPublisher,
@@ -110,6 +118,10 @@ export function withJobMetrics(
   return {
     async publish(events) {
       options.onEvents?.(events);
+      if (inner.publishWith) {
+        await inner.publishWith(events, (pipeline) => options.recorder.append(pipeline, events));
+        return;
+      }
       const publishing = inner.publish(events);
       void options.recorder
         .record(events)
