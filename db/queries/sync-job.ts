@@ -3,8 +3,7 @@
  *   QUEUED → RUNNING → COMPLETED | FAILED | CANCELLED,  RUNNING → QUEUED (retry),  QUEUED → CANCELLED.
  * Writes made on behalf of an attempt carry its number, so a late write from an abandoned attempt changes nothing.
  */
-import { sql, type Expression, type SqlBool } from 'kysely';
-import { jsonObjectFrom } from 'kysely/helpers/postgres';
+import { CompiledQuery, sql, type Expression, type SqlBool } from 'kysely';
 import type { Database } from '../database.ts';
 import type {
   Integration,
@@ -132,40 +131,8 @@ export async function startSyncJob(
   queue: QueueName,
   workerId: string,
 ): Promise<{ job: SyncJob; integration: Integration | null } | undefined> {
-  const row = await db
-    .updateTable('sync_jobs')
-    .set((eb) => ({
-      status: 'RUNNING',
-      attempts: eb('attempts', '+', 1),
-      started_at: sql<Date>`coalesce(started_at, now())`,
-      worker_id: workerId,
-      heartbeat_at: sql<Date>`now()`,
-      dedup_key: null,
-      updated_at: sql<Date>`now()`,
-    }))
-    .where('id', '=', id)
-    // Parents are rolled up from their children, never run.
-    .where('child_count', 'is', null)
-    // A delivery from a queue the job no longer belongs to (it was promoted) is stale.
-    .where('queue', '=', queue)
-    .where('status', 'in', ['QUEUED', 'RUNNING'])
-    .where('cancel_requested_at', 'is', null)
-    .where((eb) => eb('attempts', '<', eb.ref('max_attempts')))
-    // A delivery ahead of the job's time (it was rescheduled meanwhile) is stale; the delayed copy will come.
-    .where((eb) =>
-      eb.or([eb('run_at', 'is', null), eb('run_at', '<=', sql<Date>`now() + interval '1 second'`)]),
-    )
-    .returningAll()
-    // The job's integration comes back in the same round trip (as JSON: its dates are revived below).
-    .returning((eb) =>
-      jsonObjectFrom(
-        eb
-          .selectFrom('integrations')
-          .selectAll()
-          .whereRef('integrations.id', '=', 'sync_jobs.integration_id'),
-      ).as('integration'),
-    )
-    .executeTakeFirst();
+  const { rows } = await db.executeQuery<ClaimedRow>(CompiledQuery.raw(CLAIM_SQL, [workerId, id, queue]));
+  const row = rows[0];
   if (!row) return undefined;
   const { integration, ...job } = row;
   return {
@@ -182,6 +149,63 @@ export async function startSyncJob(
   };
 }
 
+type JsonDates<T> = {
+  [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K];
+};
+type ClaimedRow = SyncJob & { integration: JsonDates<Integration> | null };
+
+/*
+ * The statements every job runs (claim, progress, finish) are fixed SQL text, written once: building them with the
+ * query builder on every call cost the worker about a tenth of its CPU. Same guards as the builder queries elsewhere.
+ */
+const CLAIM_SQL = `UPDATE sync_jobs SET status = 'RUNNING', attempts = attempts + 1,
+  started_at = coalesce(started_at, now()), worker_id = $1, heartbeat_at = now(), dedup_key = NULL, updated_at = now()
+WHERE id = $2
+  -- Parents are rolled up from their children, never run.
+  AND child_count IS NULL
+  -- A delivery from a queue the job no longer belongs to (it was promoted) is stale.
+  AND queue = $3
+  AND status IN ('QUEUED', 'RUNNING') AND cancel_requested_at IS NULL AND attempts < max_attempts
+  -- A delivery ahead of the job's time (it was rescheduled meanwhile) is stale; the delayed copy will come.
+  AND (run_at IS NULL OR run_at <= now() + interval '1 second')
+RETURNING *,
+  -- The job's integration comes back in the same round trip (as JSON: its dates are revived above).
+  (SELECT to_json(i) FROM integrations i WHERE i.id = sync_jobs.integration_id) AS integration`;
+
+/** Held by (id, attempt) and RUNNING: the guard of every write made on behalf of an attempt. */
+const HELD_BY_SQL = `WHERE id = $1 AND status = 'RUNNING' AND attempts = $2 RETURNING *`;
+/** `message` is kept when $n is false (a count without a message leaves the last one in place). */
+const COUNTS_SQL = `processed_items = $3, total_items = $4, failed_items = $5, progress = $6,
+  message = CASE WHEN $7::boolean THEN $8::text ELSE message END`;
+
+const PROGRESS_SQL = `UPDATE sync_jobs SET ${COUNTS_SQL}, heartbeat_at = now(), updated_at = now() ${HELD_BY_SQL}`;
+
+// A cancel that was accepted (cancel_requested_at set) wins even when the handler got to the end first: the API
+// promised CANCELLED. The counts and result still record what was done.
+const FINISH_COMPLETED_SQL = `UPDATE sync_jobs SET ${COUNTS_SQL},
+  status = CASE WHEN cancel_requested_at IS NULL THEN 'COMPLETED' ELSE 'CANCELLED' END,
+  result = $9::jsonb,
+  error = CASE WHEN cancel_requested_at IS NULL THEN NULL
+    ELSE jsonb_build_object('code', 'CANCELLED', 'message', 'Cancelled by request after its work had finished',
+      'attempt', $2::int) END,
+  finished_at = now(), updated_at = now()
+${HELD_BY_SQL}`;
+
+const FINISH_SQL = `UPDATE sync_jobs SET ${COUNTS_SQL}, status = $9, result = $10::jsonb, error = $11::jsonb,
+  finished_at = now(), updated_at = now()
+${HELD_BY_SQL}`;
+
+function countsParams(counts: JobCounts, progress: number): unknown[] {
+  return [
+    counts.processed,
+    counts.total,
+    counts.failed,
+    progress,
+    counts.message !== undefined,
+    counts.message ?? null,
+  ];
+}
+
 function heldBy(id: string, attempt: number) {
   return (eb: any): Expression<SqlBool> =>
     eb.and([eb('id', '=', id), eb('status', '=', 'RUNNING'), eb('attempts', '=', attempt)]);
@@ -194,20 +218,10 @@ export async function updateSyncJobProgress(
   attempt: number,
   counts: JobCounts,
 ): Promise<SyncJob | undefined> {
-  return db
-    .updateTable('sync_jobs')
-    .set({
-      processed_items: counts.processed,
-      total_items: counts.total,
-      failed_items: counts.failed,
-      progress: progressOf(counts),
-      ...(counts.message !== undefined ? { message: counts.message } : {}),
-      heartbeat_at: sql<Date>`now()`,
-      updated_at: sql<Date>`now()`,
-    })
-    .where(heldBy(id, attempt))
-    .returningAll()
-    .executeTakeFirst();
+  const { rows } = await db.executeQuery<SyncJob>(
+    CompiledQuery.raw(PROGRESS_SQL, [id, attempt, ...countsParams(counts, progressOf(counts))]),
+  );
+  return rows[0];
 }
 
 export async function stampSyncJobHeartbeats(
@@ -232,38 +246,20 @@ export async function finishSyncJob(
   attempt: number,
   outcome: { status: FinalStatus; counts: JobCounts; result?: unknown; error?: JobError | null },
 ): Promise<SyncJob | undefined> {
-  const { counts } = outcome;
-  // A cancel that was accepted (cancel_requested_at set) wins even when the handler got to the end first: the API
-  // promised CANCELLED. The counts and result still record what was done.
-  const status =
+  const result = outcome.result === undefined ? null : JSON.stringify(outcome.result);
+  const query =
     outcome.status === 'COMPLETED'
-      ? sql<JobStatus>`CASE WHEN cancel_requested_at IS NULL THEN 'COMPLETED' ELSE 'CANCELLED' END`
-      : outcome.status;
-  const error =
-    outcome.status === 'COMPLETED'
-      ? sql<string | null>`CASE WHEN cancel_requested_at IS NULL THEN NULL
-          ELSE jsonb_build_object('code', 'CANCELLED', 'message', 'Cancelled by request after its work had finished',
-            'attempt', ${attempt}::int) END`
-      : outcome.error
-        ? JSON.stringify(outcome.error)
-        : null;
-  return db
-    .updateTable('sync_jobs')
-    .set({
-      status,
-      processed_items: counts.processed,
-      total_items: counts.total,
-      failed_items: counts.failed,
-      progress: outcome.status === 'COMPLETED' ? 100 : progressOf(counts),
-      ...(counts.message !== undefined ? { message: counts.message } : {}),
-      result: outcome.result === undefined ? null : JSON.stringify(outcome.result),
-      error,
-      finished_at: sql<Date>`now()`,
-      updated_at: sql<Date>`now()`,
-    })
-    .where(heldBy(id, attempt))
-    .returningAll()
-    .executeTakeFirst();
+      ? CompiledQuery.raw(FINISH_COMPLETED_SQL, [id, attempt, ...countsParams(outcome.counts, 100), result])
+      : CompiledQuery.raw(FINISH_SQL, [
+          id,
+          attempt,
+          ...countsParams(outcome.counts, progressOf(outcome.counts)),
+          outcome.status,
+          result,
+          outcome.error ? JSON.stringify(outcome.error) : null,
+        ]);
+  const { rows } = await db.executeQuery<SyncJob>(query);
+  return rows[0];
 }
 
 /**
