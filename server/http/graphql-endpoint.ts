@@ -3,7 +3,6 @@
  * process: the API mounts it at /graphql, the monitor at `<FLOWER_URL_PREFIX>/graphql`.
  */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useServer } from 'graphql-ws/use/ws';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type ServerOptions } from 'ws';
@@ -52,7 +51,9 @@ export function createGraphqlEndpoint(options: {
     plugins: [...(access ? [createGraphqlPolicyPlugin(access)] : []), ...createGraphqlLimitPlugins(options)],
     graphqlEndpoint: options.endpoint,
     graphiql: options.limits.graphiql ? { title: options.title, subscriptionsProtocol: 'WS' } : false,
-    renderGraphiQL,
+    // GraphiQL's bundled page is about 35 MB of heap: loaded on the first request for it, not in every process.
+    renderGraphiQL: async (graphiql) =>
+      (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(graphiql),
     landingPage: false,
     maskedErrors: { maskError: createMaskError(log) },
     logging: {
