@@ -146,12 +146,13 @@ function entrypoint(role: 'api' | 'worker', build: string | undefined): string {
  * JavaScript production runs — with links to node_modules and package.json so it resolves like `dist/`. Returns
  * tsc's type errors, if it reported any but still emitted the entrypoints.
  */
-export function buildJavaScript(outDir: string): string | undefined {
+export function buildJavaScript(outDir: string, root: string = ROOT): string | undefined {
   const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   let problems: string | undefined;
   try {
+    // From `root` (--server-root): an A/B of memory must build the checkout it measures.
     execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json', '--outDir', outDir], {
-      cwd: ROOT,
+      cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
   } catch (err) {
@@ -163,7 +164,7 @@ export function buildJavaScript(outDir: string): string | undefined {
     if (!emitted) throw new Error(`tsc -p tsconfig.build.json emitted no entrypoints:\n${problems}`);
   }
   symlinkSync(join(ROOT, 'node_modules'), join(outDir, 'node_modules'), 'dir');
-  symlinkSync(join(ROOT, 'package.json'), join(outDir, 'package.json'));
+  symlinkSync(join(root, 'package.json'), join(outDir, 'package.json'));
   return problems;
 }
 

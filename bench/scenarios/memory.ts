@@ -37,7 +37,7 @@ export async function runMemory(ctx: BenchContext): Promise<MemoryResult> {
     if (runtime === 'dist') {
       build = mkdtempSync(join(tmpdir(), 'sync-bench-build-'));
       ctx.log(`memory: compiling the server into ${build}`);
-      const problems = buildJavaScript(build);
+      const problems = buildJavaScript(build, ctx.options.serverRoot);
       if (problems)
         ctx.log(`memory: tsc reported type errors but emitted the server; using it:\n${problems}`);
     }
