@@ -4,6 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
+import { closeRedisClient } from '../redis-client.ts';
 
 /** `<prefix>:auth:revoked`, message: the key id. */
 export const revokedKeysChannel = (prefix: string) => `${prefix}:auth:revoked`;
@@ -68,7 +69,7 @@ export function createRevocationHub(options: {
     openConnections: (keyId) => open.get(keyId)?.size ?? 0,
     async close() {
       open.clear();
-      await subscriber.quit().catch(() => undefined);
+      await closeRedisClient(subscriber);
     },
   };
 }

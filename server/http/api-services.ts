@@ -21,6 +21,7 @@ import { createQueueTransport, openBeeQueues } from '../queue/transport.ts';
 import { createScheduleService } from '../schedules/schedule-service.ts';
 import type { SecretBox } from '../security/secret-box.ts';
 import { createSecretBox, keyringFromConfig } from '../security/secrets.ts';
+import { closeRedisClient } from '../redis-client.ts';
 
 export interface ApiServices {
   services: SchemaContext;
@@ -125,8 +126,8 @@ export function createApiServices(options: {
     },
     async close() {
       await transport.close().catch(() => undefined);
-      await subscriber.quit().catch(() => undefined);
-      await redis.quit().catch(() => undefined);
+      await closeRedisClient(subscriber);
+      await closeRedisClient(redis);
     },
   };
 }

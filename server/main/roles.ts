@@ -9,6 +9,7 @@ import { createJobMetricsRecorder, withJobMetrics } from '../metrics/job-metrics
 import { createQueueTransport, openBeeQueues } from '../queue/transport.ts';
 import { createReconciler } from '../worker/reconciler.ts';
 import { createWorker } from '../worker/worker.ts';
+import { closeRedisClient } from '../redis-client.ts';
 
 export type Stop = () => Promise<void>;
 
@@ -55,7 +56,7 @@ export async function startWorkerRole(config: Config, db: Database, log: Logger)
       // Running jobs get WORKER_SHUTDOWN_GRACE_MS; the rest are handed back to their queue for another worker.
       await worker.stop(config.worker.shutdownGraceMs);
       await transport.close().catch(() => undefined);
-      await redis.quit().catch(() => undefined);
+      await closeRedisClient(redis);
     },
   };
 }

@@ -12,6 +12,7 @@ import { createSyncJobService } from '../jobs/sync-job-service.ts';
 import type { Logger } from '../logger.ts';
 import { createQueueTransport, openBeeQueues } from '../queue/transport.ts';
 import { createScheduler, type Scheduler, type SchedulerDeps } from './scheduler.ts';
+import { closeRedisClient } from '../redis-client.ts';
 
 /** What tests (and a future config) may tune; production uses the defaults of createScheduler. */
 export type SchedulerRoleOptions = Pick<
@@ -43,7 +44,7 @@ export async function startSchedulerRole(
 
   async function closeRedis(): Promise<void> {
     await transport.close().catch(() => undefined);
-    await redis.quit().catch(() => undefined);
+    await closeRedisClient(redis);
   }
 
   // Redis may be down at boot: jobs are still recorded, and the reconciler enqueues them when Redis is back.

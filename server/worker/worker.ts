@@ -32,6 +32,7 @@ import { createQueueTransport, enqueueSpecOf, hardenBeeQueue, openBeeQueues } fr
 import { JobCancelled, WorkerShuttingDown } from './abort-reasons.ts';
 import { handBackSyncJob } from './durable-writes.ts';
 import { createJobRunner, type HeldJob } from './job-runner.ts';
+import { closeRedisClient } from '../redis-client.ts';
 
 export interface WorkerOptions {
   config: Config;
@@ -391,7 +392,7 @@ export function createWorker(options: WorkerOptions): Worker {
     await within(removeWorker(redis, prefix, id), 1000);
     subscriber.disconnect();
     await transport.close().catch(() => undefined);
-    await redis.quit().catch(() => undefined);
+    await closeRedisClient(redis);
     log.info('worker stopped');
   }
 
