@@ -35,7 +35,8 @@ describe('kill -9 of a worker with 1,000 jobs queued and 8 running', () => {
           products: 100,
           variantsPerProduct: 1,
           orders: 0,
-          latencyMs: 150,
+          // About 10 s per job, so none ends before the 1,000 are waiting, even on a loaded machine.
+          latencyMs: 400,
           pageSize: 20,
         }),
       ),
@@ -65,8 +66,8 @@ describe('kill -9 of a worker with 1,000 jobs queued and 8 running', () => {
       );
     });
 
-    // Due in a few seconds (a job due later gets no dedup key, so the 1,000 stay apart): then they wait behind the 8.
-    const runAt = new Date(Date.now() + 4000).toISOString();
+    // Due in two seconds (a job due later gets no dedup key, so the 1,000 stay apart): then they wait behind the 8.
+    const runAt = new Date(Date.now() + 2000).toISOString();
     const queued = await jobs.bulkCreate(
       Array.from({ length: 1000 }, () => ({ integrationId: fast, syncType: 'PRODUCTS', runAt })),
     );
