@@ -16,6 +16,7 @@ interface StoredOptions {
   fullSync?: boolean;
   batchSize?: number;
   dryRun?: boolean;
+  onlyItems?: string[];
 }
 
 const SyncJobOptionsRef = builder.objectRef<StoredOptions>('SyncJobOptions').implement({
@@ -23,6 +24,12 @@ const SyncJobOptionsRef = builder.objectRef<StoredOptions>('SyncJobOptions').imp
     fullSync: t.boolean({ resolve: (o) => o.fullSync ?? false }),
     batchSize: t.int({ resolve: (o) => o.batchSize ?? 100 }),
     dryRun: t.boolean({ resolve: (o) => o.dryRun ?? false }),
+    onlyItems: t.stringList({
+      nullable: true,
+      description:
+        'Set on a retry of failed items: the SKUs or order ids this job reruns (null: every item).',
+      resolve: (o) => o.onlyItems ?? null,
+    }),
   }),
 });
 

@@ -241,11 +241,11 @@ describe('item ledger', () => {
   });
 
   it('a retry of the partly failed job reruns only its failed items', async () => {
-    const retried = await gql<{ retrySyncJob: { job: { id: string } } }>(
-      `mutation ($id: ID!) { retrySyncJob(id: $id) { job { id } } }`,
-      { id: jobId },
-    );
+    const retried = await gql<{
+      retrySyncJob: { job: { id: string; options: { onlyItems: string[] | null } } };
+    }>(`mutation ($id: ID!) { retrySyncJob(id: $id) { job { id options { onlyItems } } } }`, { id: jobId });
     expect(retried.errors).toBeUndefined();
+    expect(retried.data!.retrySyncJob.job.options.onlyItems).toEqual(['SKU-2', 'SKU-3']);
     const row = await stack.db
       .selectFrom('sync_jobs')
       .select(['options', 'retry_of'])
