@@ -80,7 +80,16 @@ export function createApiServices(options: {
   });
   const services: SchemaContext = {
     jobs,
-    integrations: createIntegrationService(db, box),
+    integrations: createIntegrationService(db, box, {
+      // Jobs that wait for the integration's breaker run at once instead of at their next recheck.
+      onResumed: (integrationId) =>
+        jobs.runDeferredNow(integrationId).catch((err: unknown) => {
+          log.warn(
+            { err, integrationId },
+            'could not bring the waiting jobs of a resumed integration forward',
+          );
+        }),
+    }),
     live,
     schedules: createScheduleService({ db, config }),
     monitor,

@@ -76,7 +76,12 @@ const updateSchema = z
 
 export type IntegrationService = ReturnType<typeof createIntegrationService>;
 
-export function createIntegrationService(db: Database, box: SecretBox) {
+export interface IntegrationServiceHooks {
+  /** Called after a resume or a reconnect closed the integration's breaker (e.g. to run its waiting jobs now). */
+  onResumed?(integrationId: string): Promise<unknown>;
+}
+
+export function createIntegrationService(db: Database, box: SecretBox, hooks: IntegrationServiceHooks = {}) {
   async function mustFind(id: string): Promise<Integration> {
     const row = await findIntegrationById(db, id);
     if (!row) throw new AppError('INTEGRATION_NOT_FOUND', `Integration ${id} does not exist`);
@@ -90,6 +95,7 @@ export function createIntegrationService(db: Database, box: SecretBox) {
   async function reconnect(row: Integration): Promise<Integration> {
     await deleteIntegrationTokens(db, row.id);
     const resumed = await resumeIntegration(db, row.id);
+    await hooks.onResumed?.(row.id);
     return resumed ? await mustFind(row.id) : row;
   }
 
@@ -145,6 +151,7 @@ export function createIntegrationService(db: Database, box: SecretBox) {
       const integrationId = parseInput(uuid, id, ['id']);
       await mustFind(integrationId);
       await resumeIntegration(db, integrationId);
+      await hooks.onResumed?.(integrationId);
       return toIntegrationView(await mustFind(integrationId));
     },
 

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { sql } from 'kysely';
 import type { Database } from '../../db/database.ts';
 import { findIntegrationsByIds } from '../../db/queries/integration.ts';
 import {
@@ -594,6 +595,31 @@ export function createSyncJobService(deps: SyncJobServiceDeps) {
       await enqueue([moved], false);
       await publish('RESCHEDULED', [moved]);
       return { job: moved, deduplicated: false };
+    },
+
+    /**
+     * Jobs of an integration that wait because its breaker was open (deferred with AUTH_FAILED or
+     * INTEGRATION_PAUSED until a recheck time) are moved to now: called after a resume or a reconnect.
+     */
+    async runDeferredNow(integrationId: string): Promise<number> {
+      const waiting = await db
+        .selectFrom('sync_jobs')
+        .select('id')
+        .where('integration_id', '=', integrationId)
+        .where('status', '=', 'QUEUED')
+        .where('run_at', '>', sql<Date>`now()`)
+        .where(sql<string>`error->>'code'`, 'in', ['AUTH_FAILED', 'INTEGRATION_PAUSED'])
+        .execute();
+      let moved = 0;
+      for (const { id } of waiting) {
+        // A job that started, ended or was rescheduled meanwhile keeps what happened to it.
+        const ok = await service.reschedule(id, new Date()).then(
+          () => true,
+          () => false,
+        );
+        if (ok) moved += 1;
+      }
+      return moved;
     },
 
     async events(id: unknown) {

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pauseIntegration } from '../../db/queries/integration-breaker.ts';
 import { insertLedgerEntries } from '../../db/queries/item-ledger.ts';
 import { startTestStack, type TestStack } from '../helpers/stack.ts';
-import { waitForJob } from '../helpers/wait.ts';
+import { waitFor, waitForJob } from '../helpers/wait.ts';
 
 let stack: TestStack;
 
@@ -115,6 +115,19 @@ describe('integrations of real platforms', () => {
       { id },
     );
     expect(reconnected.data?.updateIntegration.pausedAt).toBeNull();
+    // The reconnect runs the waiting job now, not at its recheck time (30 s away): a worker starts it again.
+    const starts = async () =>
+      (
+        await stack.db
+          .selectFrom('sync_job_events')
+          .select('id')
+          .where('job_id', '=', jobId)
+          .where('kind', '=', 'STARTED')
+          .execute()
+      ).length;
+    await waitFor('the waiting job started again after the reconnect', async () => (await starts()) >= 2, {
+      timeoutMs: 10_000,
+    });
     await gql(`mutation ($id: ID!) { cancelSyncJob(id: $id) { id } }`, { id: jobId });
 
     await pauseIntegration(stack.db, id, { code: 'PLATFORM_UNAVAILABLE', reason: 'outage', untilMs: 60_000 });
