@@ -12,19 +12,12 @@ import {
 } from '../../db/queries/hub.ts';
 import { advanceWatermark } from '../../db/queries/watermark.ts';
 import type { ChannelConnector, ChannelRef, ErpConnector, ErpStockLevel } from '../connectors/platform.ts';
-import type {
-  ResourceDetails,
-  ResourcePlan,
-  ResourceSync,
-  ResourceTally,
-} from '../handlers/resource-sync.ts';
-import { asHubContext } from './context.ts';
+import type { ResourceDetails, ResourcePlan, ResourceTally } from '../handlers/resource-sync.ts';
+import { defineHubSync } from './context.ts';
 import { resolveRefs } from './links.ts';
 import {
   createDeduper,
   latestOf,
-  planIncremental,
-  planPush,
   readPages,
   safetyBufferOf,
   writeBatch,
@@ -229,17 +222,9 @@ async function pushToChannel(
 }
 
 /** Stock of a real platform: the ERP feeds the hub's stock on hand, a channel receives what is available. */
-export const hubInventorySync: ResourceSync = {
+export const hubInventorySync = defineHubSync({
   resource: 'inventory',
-  plan(ctx) {
-    const hub = asHubContext(ctx);
-    return hub.connector.role === 'erp' ? planIncremental(hub, 'inventory') : planPush();
-  },
-  execute(ctx, plan, onBatch) {
-    const hub = asHubContext(ctx);
-    const { connector } = hub;
-    return connector.role === 'erp'
-      ? importFromErp({ ...hub, connector }, plan, onBatch)
-      : pushToChannel({ ...hub, connector }, plan, onBatch);
-  },
-};
+  source: 'erp',
+  erp: importFromErp,
+  channel: pushToChannel,
+});

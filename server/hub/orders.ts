@@ -25,22 +25,9 @@ import {
   type OrderForErp,
   type RealPlatform,
 } from '../connectors/platform.ts';
-import type {
-  ResourceDetails,
-  ResourcePlan,
-  ResourceSync,
-  ResourceTally,
-} from '../handlers/resource-sync.ts';
-import { asHubContext } from './context.ts';
-import {
-  createDeduper,
-  latestOf,
-  planIncremental,
-  planPush,
-  readPages,
-  HubRun,
-  type HubContext,
-} from './run.ts';
+import type { ResourceDetails, ResourcePlan, ResourceTally } from '../handlers/resource-sync.ts';
+import { defineHubSync } from './context.ts';
+import { createDeduper, latestOf, readPages, HubRun, type HubContext } from './run.ts';
 
 const HOLDS_STOCK = new Set(['PAID', 'SHIPPED']);
 const PRICE = /^-?\d{1,10}(\.\d{1,2})?$/;
@@ -290,17 +277,9 @@ async function exportToErp(
 }
 
 /** Orders of a real platform: a channel's are imported into the hub, an ERP receives them. */
-export const hubOrderSync: ResourceSync = {
+export const hubOrderSync = defineHubSync({
   resource: 'orders',
-  plan(ctx) {
-    const hub = asHubContext(ctx);
-    return hub.connector.role === 'channel' ? planIncremental(hub, 'orders') : planPush();
-  },
-  execute(ctx, plan, onBatch) {
-    const hub = asHubContext(ctx);
-    const { connector } = hub;
-    return connector.role === 'channel'
-      ? importFromChannel({ ...hub, connector }, plan, onBatch)
-      : exportToErp({ ...hub, connector }, plan, onBatch);
-  },
-};
+  source: 'channel',
+  erp: exportToErp,
+  channel: importFromChannel,
+});

@@ -15,23 +15,9 @@ import {
   type HubProductRow,
 } from '../../db/queries/hub.ts';
 import type { ChannelConnector, ChannelRef, ErpConnector, ErpProduct } from '../connectors/platform.ts';
-import type {
-  ResourceDetails,
-  ResourcePlan,
-  ResourceSync,
-  ResourceTally,
-} from '../handlers/resource-sync.ts';
-import {
-  createDeduper,
-  latestOf,
-  planIncremental,
-  planPush,
-  readPages,
-  writeBatch,
-  HubRun,
-  type HubContext,
-} from './run.ts';
-import { asHubContext } from './context.ts';
+import type { ResourceDetails, ResourcePlan, ResourceTally } from '../handlers/resource-sync.ts';
+import { createDeduper, latestOf, readPages, writeBatch, HubRun, type HubContext } from './run.ts';
+import { defineHubSync } from './context.ts';
 import { resolveRefs } from './links.ts';
 
 const PRICE = /^\d{1,10}(\.\d{1,2})?$/;
@@ -251,17 +237,9 @@ async function pushToChannel(
 }
 
 /** Products of a real platform: the ERP feeds the hub catalog, a channel receives it. */
-export const hubProductSync: ResourceSync = {
+export const hubProductSync = defineHubSync({
   resource: 'products',
-  plan(ctx) {
-    const hub = asHubContext(ctx);
-    return hub.connector.role === 'erp' ? planIncremental(hub, 'products') : planPush();
-  },
-  execute(ctx, plan, onBatch) {
-    const hub = asHubContext(ctx);
-    const { connector } = hub;
-    return connector.role === 'erp'
-      ? importFromErp({ ...hub, connector }, plan, onBatch)
-      : pushToChannel({ ...hub, connector }, plan, onBatch);
-  },
-};
+  source: 'erp',
+  erp: importFromErp,
+  channel: pushToChannel,
+});
