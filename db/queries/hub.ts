@@ -406,6 +406,26 @@ export async function listOrdersToExport(
   return rows.map(({ platform, ...order }) => ({ order, channel: platform }));
 }
 
+/**
+ * The orders of one channel pack (a Mercado Livre cart purchase) that are paid and not yet in the ERP, oldest
+ * first: they go to the ERP as one order.
+ */
+export async function listPackToExport(
+  db: Db,
+  q: { integrationId: string; packId: string },
+): Promise<HubOrder[]> {
+  return db
+    .selectFrom('hub_orders')
+    .selectAll()
+    .where('integration_id', '=', q.integrationId)
+    .where('pack_id', '=', q.packId)
+    .where('erp_id', 'is', null)
+    .where('status', 'in', ['PAID', 'SHIPPED'])
+    .orderBy('placed_at')
+    .orderBy('external_id')
+    .execute();
+}
+
 export async function markOrderExported(
   db: Db,
   orderId: string,

@@ -7,6 +7,7 @@
 import {
   getHubOrders,
   listOrdersToExport,
+  listPackToExport,
   markOrderExported,
   releaseOrderStock,
   reserveOrderStock,
@@ -42,6 +43,12 @@ function orderProblem(o: ChannelOrder): string | null {
     if (!Number.isInteger(line.quantity) || line.quantity < 0) return `Line ${line.sku} has a bad quantity`;
   }
   return null;
+}
+
+/** Sums decimal money strings exactly (in cents). */
+function sumMoney(values: readonly string[]): string {
+  const cents = values.reduce((sum, v) => sum + Math.round(Number(v) * 100), 0);
+  return (cents / 100).toFixed(2);
 }
 
 function summary(o: { status: string; total: string; packId?: string | null; pack_id?: string | null }) {
@@ -192,6 +199,8 @@ async function exportToErp(
   onBatch: (tally: Readonly<ResourceTally>) => void,
 ): Promise<ResourceDetails> {
   const run = new HubRun(ctx, 'orders');
+  /** Hub orders already sent in this run (the members of a pack are sent with its first order). */
+  const handled = new Set<string>();
   let after: { importedAt: Date; id: string } | null = null;
   for (;;) {
     ctx.signal.throwIfAborted();
@@ -206,12 +215,21 @@ async function exportToErp(
 
     for (const { order, channel } of batch) {
       ctx.signal.throwIfAborted();
-      const key = order.external_id;
-      const shown = { ...summary(order), channel };
+      if (handled.has(order.id)) continue;
+      // A cart purchase (one pack, several channel orders) becomes one ERP order numbered by the pack.
+      const members = order.pack_id
+        ? await listPackToExport(ctx.db, { integrationId: order.integration_id, packId: order.pack_id })
+        : [order];
+      if (!members.some((m) => m.id === order.id)) members.push(order);
+      for (const m of members) handled.add(m.id);
+      const keys = members.map((m) => m.external_id);
+      const shown = { ...summary(order), channel, ...(order.pack_id ? { packOrders: keys } : {}) };
+      const recordAll = (entry: Omit<Parameters<typeof run.record>[0], 'key'>) => {
+        for (const key of keys) run.record({ key, ...entry });
+      };
       const platform = channelOf(channel);
       if (!platform) {
-        run.record({
-          key,
+        recordAll({
           action: 'export',
           after: shown,
           outcome: 'failed',
@@ -221,13 +239,16 @@ async function exportToErp(
         continue;
       }
       const forErp: OrderForErp = {
-        externalId: order.external_id,
+        externalId: order.pack_id ?? order.external_id,
         packId: order.pack_id,
         status: order.status,
-        total: order.total,
-        lines: order.lines,
-        createdAt: order.placed_at,
-        updatedAt: order.source_updated_at,
+        total: sumMoney(members.map((m) => m.total)),
+        lines: members.flatMap((m) => m.lines),
+        createdAt: members.reduce((a, m) => (m.placed_at < a ? m.placed_at : a), order.placed_at),
+        updatedAt: members.reduce(
+          (a, m) => (m.source_updated_at > a ? m.source_updated_at : a),
+          order.source_updated_at,
+        ),
         channel: platform,
       };
       let result: Awaited<ReturnType<ErpConnector['importOrder']>>;
@@ -235,8 +256,7 @@ async function exportToErp(
         result = await ctx.connector.importOrder(forErp, { dryRun: run.dryRun, signal: ctx.signal });
       } catch (err) {
         if (!(err instanceof PlatformRequestError)) throw err;
-        run.record({
-          key,
+        recordAll({
           action: 'export',
           after: shown,
           outcome: 'failed',
@@ -246,8 +266,7 @@ async function exportToErp(
         continue;
       }
       if (result.status === 'failed') {
-        run.record({
-          key,
+        recordAll({
           action: 'export',
           after: shown,
           outcome: 'failed',
@@ -255,14 +274,15 @@ async function exportToErp(
           message: result.message ?? null,
         });
       } else if (run.dryRun) {
-        run.record({ key, action: 'export', after: shown, outcome: 'dry_run', code: result.code ?? null });
+        recordAll({ action: 'export', after: shown, outcome: 'dry_run', code: result.code ?? null });
       } else {
-        await markOrderExported(ctx.db, order.id, {
-          integrationId: ctx.integration.id,
-          erpId: result.erpId ?? null,
-        });
-        run.record({
-          key,
+        for (const m of members) {
+          await markOrderExported(ctx.db, m.id, {
+            integrationId: ctx.integration.id,
+            erpId: result.erpId ?? null,
+          });
+        }
+        recordAll({
           action: 'export',
           after: { ...shown, erpId: result.erpId ?? null },
           outcome: result.status === 'skipped' ? 'skipped' : 'ok',

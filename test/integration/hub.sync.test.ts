@@ -409,7 +409,7 @@ describe('orders', () => {
     const channel = new FakeChannel();
     const order: ChannelOrder = {
       externalId: '5001',
-      packId: 'pack-1',
+      packId: null,
       status: 'PAID',
       total: '20.00',
       lines: [
@@ -455,6 +455,62 @@ describe('orders', () => {
 
     await run('ORDERS', erpRow, erp);
     expect(erp.importCalls).toHaveLength(1);
+  });
+
+  it('exports the orders of one pack (a cart purchase) as one ERP order numbered by the pack', async () => {
+    const erpRow = await newIntegration('BLING');
+    const channelRow = await newIntegration('MERCADO_LIVRE');
+    const channel = new FakeChannel();
+    const base: ChannelOrder = {
+      externalId: '7001',
+      packId: '2000000001',
+      status: 'PAID',
+      total: '10.10',
+      lines: [{ sku: 'A', quantity: 1, unitPrice: '10.10' }],
+      createdAt: at(1),
+      updatedAt: at(1),
+    };
+    const sibling: ChannelOrder = {
+      ...base,
+      externalId: '7002',
+      total: '5.25',
+      lines: [{ sku: 'B', quantity: 2, unitPrice: '2.625' }],
+      createdAt: at(2),
+      updatedAt: at(2),
+    };
+    const alone: ChannelOrder = { ...base, externalId: '7003', packId: null, updatedAt: at(3) };
+    channel.orders = [base, sibling, alone];
+    await run('ORDERS', channelRow, channel);
+
+    const erp = new FakeErp();
+    const exported = await run('ORDERS', erpRow, erp);
+    expect(
+      erp.importCalls.map((c) => ({
+        id: c.order.externalId,
+        total: c.order.total,
+        skus: c.order.lines.map((l) => l.sku),
+      })),
+    ).toEqual([
+      { id: '2000000001', total: '15.35', skus: ['A', 'B'] },
+      { id: '7003', total: '10.10', skus: ['A'] },
+    ]);
+    expect(exported.ledger.map((e) => [e.item_key, e.outcome])).toEqual([
+      ['7001', 'ok'],
+      ['7002', 'ok'],
+      ['7003', 'ok'],
+    ]);
+    const stored = await testDb.db
+      .selectFrom('hub_orders')
+      .select(['external_id', 'erp_id'])
+      .orderBy('external_id')
+      .execute();
+    expect(stored).toEqual([
+      { external_id: '7001', erp_id: 'erp-1' },
+      { external_id: '7002', erp_id: 'erp-1' },
+      { external_id: '7003', erp_id: 'erp-2' },
+    ]);
+    await run('ORDERS', erpRow, erp);
+    expect(erp.importCalls).toHaveLength(2);
   });
 
   it('a retry reruns only the items that failed', async () => {
