@@ -244,7 +244,10 @@ describe('purgeQueue', () => {
         expect(job?.finished_at).not.toBeNull();
         expect(await redis.hexists(beeQueueKey(stack.prefix, 'sync_products', 'jobs'), id)).toBe(0);
       }
-      expect(await redis.lrange(beeQueueKey(stack.prefix, 'sync_products', 'waiting'), 0, -1)).toEqual([]);
+      // None of the purged jobs is left waiting (on a loaded machine the running job may be back there after a
+      // stall check, which is not the purge's doing).
+      const stillWaiting = await redis.lrange(beeQueueKey(stack.prefix, 'sync_products', 'waiting'), 0, -1);
+      expect(stillWaiting.filter((id) => purgedIds.includes(id))).toEqual([]);
       expect(await redis.zcard(beeQueueKey(stack.prefix, 'sync_products', 'delayed'))).toBe(0);
       for (const id of purgedIds) {
         await events.until(`CANCELLED event of ${id}`, (e) => e.job.id === id && e.job.message === 'purged');
