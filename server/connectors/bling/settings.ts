@@ -25,14 +25,18 @@ export const blingSettingsSchema = z
       .object({ MERCADO_LIVRE: blingId.optional(), NUVEMSHOP: blingId.optional(), BLING: blingId.optional() })
       .strict()
       .default({}),
-    /** Bling allows 3 calls per second per account, shared by every app of the account. */
+    /**
+     * Bling allows 3 calls per second per account, shared by every app of the account, and counts them per clock
+     * second. One call at a time, 2.5 per second, keeps any four calls more than a second apart even when the
+     * network bunches them up, so the limit is never hit.
+     */
     rateLimit: z
       .object({
         burst: z.number().int().min(1).max(100),
         perSecond: z.number().positive().max(100),
       })
       .strict()
-      .default({ burst: 3, perSecond: 3 }),
+      .default({ burst: 1, perSecond: 2.5 }),
   })
   .strict();
 
