@@ -256,7 +256,7 @@ describe('npm start with the platform emulators', () => {
     expect(bling.settingsFields.map((f) => f.path)).toEqual(
       expect.arrayContaining(['baseUrl', 'depositoId', 'rateLimit.burst', 'rateLimit.perSecond']),
     );
-    expect(bling.settingsFields.find((f) => f.path === 'rateLimit.burst')?.defaultValue).toBe(3);
+    expect(bling.settingsFields.find((f) => f.path === 'rateLimit.burst')?.defaultValue).toBe(1);
     expect(
       Object.fromEntries(bling.credentialFields.map((f) => [f.path, [f.required, f.secret]])),
     ).toMatchObject({
