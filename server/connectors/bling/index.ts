@@ -16,7 +16,7 @@ import {
   type BlingCredentials,
   type BlingSettings,
 } from './settings.ts';
-import { tokenResponseSchema } from './wire.ts';
+import { initialOAuthTokens, requestRefreshGrant } from '../http/oauth-grant.ts';
 
 export { BLING_MAX_PAGE_SIZE, blingLimits, createBlingConnector } from './connector.ts';
 export { BLING_IP_BLOCK_MS, describeBlingError, withBlingErrors } from './errors.ts';
@@ -36,37 +36,16 @@ export function blingRateLimit(settings: BlingSettings): RateLimitPolicy {
 }
 
 /** `POST /oauth/token grant_type=refresh_token`: a new access token and a new refresh token (the old one dies). */
-export async function refreshBlingTokens(
+export function refreshBlingTokens(
   http: PlatformHttp,
   refreshToken: string,
   signal: AbortSignal,
 ): Promise<OAuthTokens> {
-  const requestedAt = Date.now();
-  const response = await http.request<unknown>({
-    method: 'POST',
-    path: '/oauth/token',
-    body: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken }),
-    // Bling consumed the refresh token if it saw the call: sending it again could only be refused.
-    idempotent: false,
-    signal,
-  });
-  const body = tokenResponseSchema.parse(response.body);
-  return {
-    accessToken: body.access_token,
-    refreshToken: body.refresh_token,
-    // Counted from when the call was sent, so the token is never believed to live longer than it does.
-    expiresAt: new Date(requestedAt + body.expires_in * 1000),
-  };
+  return requestRefreshGrant(http, { refresh_token: refreshToken }, signal);
 }
 
 /** The credentials' tokens; without an access token (or its expiry) the first call refreshes. */
-export function blingInitialTokens(credentials: unknown): OAuthTokens {
-  const c = blingCredentialsSchema.parse(credentials);
-  if (c.accessToken !== undefined && c.expiresAt !== undefined) {
-    return { accessToken: c.accessToken, refreshToken: c.refreshToken, expiresAt: new Date(c.expiresAt) };
-  }
-  return { accessToken: '', refreshToken: c.refreshToken, expiresAt: new Date(0) };
-}
+export const blingInitialTokens = initialOAuthTokens;
 
 function basicAuth(credentials: BlingCredentials): Record<string, string> {
   const pair = Buffer.from(`${credentials.clientId}:${credentials.clientSecret}`).toString('base64');

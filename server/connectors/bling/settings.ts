@@ -4,6 +4,7 @@
  * account's OAuth tokens; refresh tokens rotate, so after the first refresh the token store holds the live one).
  */
 import { z } from 'zod';
+import { oauthCredentialsSchema } from '../http/oauth-grant.ts';
 
 export const BLING_DEFAULT_BASE_URL = 'https://api.bling.com.br/Api/v3';
 
@@ -42,16 +43,7 @@ export const blingSettingsSchema = z
 
 export type BlingSettings = z.infer<typeof blingSettingsSchema>;
 
-export const blingCredentialsSchema = z
-  .object({
-    clientId: z.string().trim().min(1),
-    clientSecret: z.string().trim().min(1),
-    /** The refresh token of the grant; each refresh returns a new one and the old one stops working. */
-    refreshToken: z.string().trim().min(1),
-    accessToken: z.string().trim().min(1).optional(),
-    /** When `accessToken` expires (ISO-8601); without it the access token is refreshed before first use. */
-    expiresAt: z.iso.datetime({ offset: true }).optional(),
-  })
-  .strict();
+/** Client id and secret of the app, and the grant's refresh token (plus, optionally, a live access token). */
+export const blingCredentialsSchema = oauthCredentialsSchema;
 
 export type BlingCredentials = z.infer<typeof blingCredentialsSchema>;

@@ -6,12 +6,6 @@ import { z } from 'zod';
 
 const id = z.union([z.number(), z.string().regex(/^\d+$/)]).transform(Number);
 
-export const tokenResponseSchema = z.object({
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1),
-  expires_in: z.number().positive(),
-});
-
 export const productSchema = z.object({
   id,
   idProdutoPai: id.nullish(),

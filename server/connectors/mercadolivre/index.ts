@@ -14,7 +14,7 @@ import {
   type MercadoLivreCredentials,
   type MercadoLivreSettings,
 } from './settings.ts';
-import { tokenResponseSchema } from './wire.ts';
+import { initialOAuthTokens, requestRefreshGrant } from '../http/oauth-grant.ts';
 
 export { createMercadoLivreConnector, mercadoLivreLimits } from './connector.ts';
 export { listMercadoLivreOrders, normaliseOrderStatus, toMlDate } from './orders.ts';
@@ -31,43 +31,22 @@ export function mercadoLivreRateLimit(settings: MercadoLivreSettings): RateLimit
 }
 
 /** `POST /oauth/token grant_type=refresh_token` (form body): the old refresh token dies, a new one comes back. */
-export async function refreshMercadoLivreTokens(
+export function refreshMercadoLivreTokens(
   http: PlatformHttp,
   credentials: MercadoLivreCredentials,
   refreshToken: string,
   signal: AbortSignal,
 ): Promise<OAuthTokens> {
-  const requestedAt = Date.now();
-  const response = await http.request<unknown>({
-    method: 'POST',
-    path: '/oauth/token',
-    body: new URLSearchParams({
-      grant_type: 'refresh_token',
-      client_id: credentials.clientId,
-      client_secret: credentials.clientSecret,
-      refresh_token: refreshToken,
-    }),
-    // The platform consumed the refresh token if it saw the call: sending it again could only be refused.
-    idempotent: false,
-    signal,
-  });
-  const body = tokenResponseSchema.parse(response.body);
-  return {
-    accessToken: body.access_token,
-    refreshToken: body.refresh_token,
-    // Counted from when the call was sent, so the token is never believed to live longer than it does.
-    expiresAt: new Date(requestedAt + body.expires_in * 1000),
+  const form = {
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+    refresh_token: refreshToken,
   };
+  return requestRefreshGrant(http, form, signal);
 }
 
 /** The credentials' tokens; without an access token (or its expiry) the first call refreshes. */
-export function mercadoLivreInitialTokens(credentials: unknown): OAuthTokens {
-  const c = mercadoLivreCredentialsSchema.parse(credentials);
-  if (c.accessToken !== undefined && c.expiresAt !== undefined) {
-    return { accessToken: c.accessToken, refreshToken: c.refreshToken, expiresAt: new Date(c.expiresAt) };
-  }
-  return { accessToken: '', refreshToken: c.refreshToken, expiresAt: new Date(0) };
-}
+export const mercadoLivreInitialTokens = initialOAuthTokens;
 
 export const mercadoLivrePlatform: PlatformDefinition<ChannelConnector> = {
   platform: 'MERCADO_LIVRE',

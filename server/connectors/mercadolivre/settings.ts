@@ -4,6 +4,7 @@
  * single-use, so after the first refresh the token store, not these credentials, holds the live one).
  */
 import { z } from 'zod';
+import { oauthCredentialsSchema } from '../http/oauth-grant.ts';
 
 export const MERCADO_LIVRE_DEFAULT_BASE_URL = 'https://api.mercadolibre.com';
 
@@ -41,16 +42,7 @@ export const mercadoLivreSettingsSchema = z
 
 export type MercadoLivreSettings = z.infer<typeof mercadoLivreSettingsSchema>;
 
-export const mercadoLivreCredentialsSchema = z
-  .object({
-    clientId: z.string().trim().min(1),
-    clientSecret: z.string().trim().min(1),
-    /** The refresh token of the grant; used once, then replaced by the one each refresh returns. */
-    refreshToken: z.string().trim().min(1),
-    accessToken: z.string().trim().min(1).optional(),
-    /** When `accessToken` expires (ISO-8601); without it the access token is refreshed before first use. */
-    expiresAt: z.iso.datetime({ offset: true }).optional(),
-  })
-  .strict();
+/** Client id and secret of the app, and the grant's refresh token (plus, optionally, a live access token). */
+export const mercadoLivreCredentialsSchema = oauthCredentialsSchema;
 
 export type MercadoLivreCredentials = z.infer<typeof mercadoLivreCredentialsSchema>;

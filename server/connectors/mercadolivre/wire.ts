@@ -8,13 +8,6 @@ const id = z.union([z.number().int(), z.string().min(1)]).transform(String);
 const date = z.iso.datetime({ offset: true }).transform((s) => new Date(s));
 const money = z.number().transform((n) => n.toFixed(2));
 
-export const tokenResponseSchema = z.object({
-  access_token: z.string().min(1),
-  refresh_token: z.string().min(1),
-  expires_in: z.number().positive(),
-  user_id: id.optional(),
-});
-
 export const userSchema = z.object({ id });
 
 const attributeSchema = z.object({
