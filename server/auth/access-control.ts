@@ -1,7 +1,8 @@
 /**
  * Access control for one API process: authenticates keys, applies the policy, gives each request a view of the
  * services that records audited actions under the request's principal, serves key management and the audit
- * log, and closes a revoked key's connections. REST and GraphQL (HTTP, SSE, graphql-ws) all go through it.
+ * log, and closes a revoked key's connections and drops it from the key cache. REST and GraphQL (HTTP, SSE,
+ * graphql-ws) all go through it.
  */
 import { Redis } from 'ioredis';
 import type { Database } from '../../db/database.ts';
@@ -89,6 +90,10 @@ export function createAccessControl(options: {
   const keys = createApiKeyService({ db, announceRevocation: (id) => revocations.announce(id) });
   const audit = createAuditTrail({ db, log });
   const authenticator = createAuthenticator({ db, log });
+  // A revoked key leaves this process's key cache at once, whichever process revoked it.
+  revocations.onRevoked((keyId) => authenticator.forget(keyId));
+  // While the subscriber was away revocations may have been missed: trust no cached key after a (re)connect.
+  subscriber.on('ready', () => authenticator.forgetAll());
 
   const access: AccessOperations = {
     authRequired: mode === 'required',

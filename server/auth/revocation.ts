@@ -1,6 +1,6 @@
 /**
  * Revocation reaches every API process: the revoking process publishes the key id on Redis, and each process
- * closes the graphql-ws sockets and SSE streams it holds for that key.
+ * closes the graphql-ws sockets and SSE streams it holds for that key and tells its listeners (the key cache).
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from '../logger.ts';
@@ -16,6 +16,8 @@ export interface RevocationHub {
   announce(keyId: string): Promise<void>;
   /** Open connections per key (for tests and logs). */
   openConnections(keyId: string): number;
+  /** Calls `listener` with the id of every key revoked here or in another process; returns an unsubscribe. */
+  onRevoked(listener: (keyId: string) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -29,6 +31,12 @@ export function createRevocationHub(options: {
   const { prefix, publisher, subscriber, log } = options;
   const channel = revokedKeysChannel(prefix);
   const open = new Map<string, Set<() => void>>();
+  const listeners = new Set<(keyId: string) => void>();
+
+  function revoked(keyId: string): void {
+    for (const listener of listeners) listener(keyId);
+    closeAll(keyId);
+  }
 
   function closeAll(keyId: string): void {
     const closers = open.get(keyId);
@@ -45,7 +53,7 @@ export function createRevocationHub(options: {
   }
 
   subscriber.on('message', (ch: string, message: string) => {
-    if (ch === channel) closeAll(message);
+    if (ch === channel) revoked(message);
   });
   subscriber
     .subscribe(channel)
@@ -63,12 +71,17 @@ export function createRevocationHub(options: {
       };
     },
     async announce(keyId) {
-      closeAll(keyId);
+      revoked(keyId);
       await publisher.publish(channel, keyId);
     },
     openConnections: (keyId) => open.get(keyId)?.size ?? 0,
+    onRevoked(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
     async close() {
       open.clear();
+      listeners.clear();
       await closeRedisClient(subscriber);
     },
   };
