@@ -38,40 +38,11 @@ export function isSensitiveKey(key: string): boolean {
   return SENSITIVE_KEYS.has(k) || k.endsWith('token') || k.endsWith('secret') || k.endsWith('password');
 }
 
-/**
- * pino's own redaction (fast-redact) for fixed paths: it also covers what serializers produce, e.g. the fields an
- * `err` carries (`err.response.headers.authorization`). Header names are written as sent.
- */
-const NAMES = [
-  'credentials',
-  'password',
-  'secret',
-  'clientSecret',
-  'client_secret',
-  'token',
-  'accessToken',
-  'access_token',
-  'refreshToken',
-  'refresh_token',
-  'apiKey',
-  'api_key',
-  'authorization',
-  'Authorization',
-  'cookie',
-  '["x-api-key"]',
-  '["set-cookie"]',
-  '["proxy-authorization"]',
-];
-const REDACT_PATHS = NAMES.flatMap((n) => {
-  const key = n.startsWith('[') ? n : `.${n}`;
-  return [n, `*${key}`, `*.*${key}`, `err.*.*${key}`];
-});
-
 const MAX_DEPTH = 10;
 
 /**
  * Copies plain objects and arrays with every sensitive key's value replaced, at any depth (fast-redact paths cannot
- * say "anywhere"). Other values (errors, dates, buffers) are left to the serializers and the fixed paths above.
+ * say "anywhere"). Other values (dates, buffers, class instances) are left as they are; errors go through `err` below.
  */
 export function redactSecrets<T>(value: T, depth = 0, seen = new WeakSet<object>()): T {
   if (value === null || typeof value !== 'object') return value;
@@ -95,6 +66,27 @@ export function redactSecrets<T>(value: T, depth = 0, seen = new WeakSet<object>
   return out as T;
 }
 
+/** pino's error serializer, then every sensitive key of the result redacted at any depth. */
+function redactedError(err: unknown): unknown {
+  const serialized: unknown = pino.stdSerializers.err(err as Error);
+  if (serialized === null || typeof serialized !== 'object') return serialized;
+  // The serializer's object has a prototype of its own; a JSON copy is plain, so redactSecrets walks all of it.
+  return redactSecrets(JSON.parse(JSON.stringify(serialized)) as unknown);
+}
+
+/**
+ * pino formats a child's bindings without the `bindings` formatter (that one is for the root's): redact them here.
+ * A pino child inherits from its parent, so each logger gets its own `child` calling pino's.
+ */
+type ChildFn = (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => Logger;
+
+function redactingChildren(logger: Logger, pinoChild: ChildFn = logger.child as unknown as ChildFn): Logger {
+  const child = (bindings: pino.Bindings, childOptions?: pino.ChildLoggerOptions) =>
+    redactingChildren(pinoChild.call(logger, redactSecrets(bindings), childOptions), pinoChild);
+  logger.child = child as unknown as Logger['child'];
+  return logger;
+}
+
 /**
  * JSON lines to stdout (or to `destination`, e.g. the all-in-one's pretty printer); credentials and tokens never
  * reach a log line: sensitive keys are redacted at any depth of a logged object and of a child's bindings.
@@ -107,11 +99,14 @@ export function createLogger(options: {
   const settings = {
     name: options.name,
     level: options.level,
-    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    // An error is serialized after the formatters have run, so what it carries (fields added to it, a response's
+    // headers) is redacted here. pino's wildcard redact paths did the same on every line, errors or not, and cost a
+    // worker about a tenth of its CPU.
+    serializers: { err: redactedError },
     formatters: {
       log: (obj: Record<string, unknown>) => redactSecrets(obj),
       bindings: (bindings: Record<string, unknown>) => redactSecrets(bindings),
     },
   };
-  return options.destination ? pino(settings, options.destination) : pino(settings);
+  return redactingChildren(options.destination ? pino(settings, options.destination) : pino(settings));
 }

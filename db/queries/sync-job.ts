@@ -121,107 +121,178 @@ export async function countSyncJobs(db: Database, filter: SyncJobFilter): Promis
   return Number(row.n);
 }
 
+/** A delivery to claim: the job id and the queue it came from. */
+export interface Claim {
+  id: string;
+  queue: QueueName;
+}
+
+export interface ClaimedJob {
+  job: SyncJob;
+  integration: Integration | null;
+  /** The integration's sync watermarks as they were at the claim, by resource. */
+  watermarks: ReadonlyMap<string, Date>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
- * QUEUED → RUNNING for a delivered job, or a take-over of a RUNNING job whose worker was declared stalled, with the
- * job's integration. Returns undefined when this delivery must not run (cancelled, finished, attempts spent).
+ * QUEUED → RUNNING for delivered jobs, or a take-over of a RUNNING job whose worker was declared stalled, with each
+ * job's integration and watermarks, in one statement for the whole batch. A delivery that must not run (cancelled,
+ * finished, attempts spent, stale) has no entry in the result; the result is keyed by job id.
  */
+export async function claimSyncJobs(
+  db: Database,
+  workerId: string,
+  claims: readonly Claim[],
+): Promise<Map<string, ClaimedJob>> {
+  // Bee-Queue ids are ours, but a malformed one must not fail the cast of the whole batch.
+  const valid = claims.filter((c) => UUID.test(c.id));
+  const claimed = new Map<string, ClaimedJob>();
+  if (valid.length === 0) return claimed;
+  const { rows } = await db.executeQuery<ClaimedRow>(
+    CompiledQuery.raw(CLAIM_SQL, [workerId, valid.map((c) => c.id), valid.map((c) => c.queue)]),
+  );
+  for (const { integration, watermarks, ...job } of rows) {
+    claimed.set(job.id, {
+      job,
+      integration: integration
+        ? {
+            ...integration,
+            created_at: new Date(integration.created_at),
+            updated_at: new Date(integration.updated_at),
+            paused_at: integration.paused_at === null ? null : new Date(integration.paused_at),
+            paused_until: integration.paused_until === null ? null : new Date(integration.paused_until),
+          }
+        : null,
+      watermarks: new Map(Object.entries(watermarks ?? {}).map(([resource, at]) => [resource, new Date(at)])),
+    });
+  }
+  return claimed;
+}
+
+/** claimSyncJobs for one delivery. */
 export async function startSyncJob(
   db: Database,
   id: string,
   queue: QueueName,
   workerId: string,
-): Promise<{ job: SyncJob; integration: Integration | null } | undefined> {
-  const { rows } = await db.executeQuery<ClaimedRow>(CompiledQuery.raw(CLAIM_SQL, [workerId, id, queue]));
-  const row = rows[0];
-  if (!row) return undefined;
-  const { integration, ...job } = row;
-  return {
-    job,
-    integration: integration
-      ? {
-          ...integration,
-          created_at: new Date(integration.created_at),
-          updated_at: new Date(integration.updated_at),
-          paused_at: integration.paused_at === null ? null : new Date(integration.paused_at),
-          paused_until: integration.paused_until === null ? null : new Date(integration.paused_until),
-        }
-      : null,
-  };
+): Promise<ClaimedJob | undefined> {
+  return (await claimSyncJobs(db, workerId, [{ id, queue }])).get(id);
 }
 
 type JsonDates<T> = {
   [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K];
 };
-type ClaimedRow = SyncJob & { integration: JsonDates<Integration> | null };
+type ClaimedRow = SyncJob & {
+  integration: JsonDates<Integration> | null;
+  watermarks: Record<string, string> | null;
+};
 
 /*
- * The statements every job runs (claim, progress, finish) are fixed SQL text, written once: building them with the
- * query builder on every call cost the worker about a tenth of its CPU. Same guards as the builder queries elsewhere.
+ * The statements every job runs (claim, progress, finish) are fixed SQL text, written once, and take arrays: a
+ * worker coalesces the writes of all the jobs it runs into one statement per kind (server/worker/state-writes.ts).
+ * Building them with the query builder on every call cost the worker about a tenth of its CPU. Same guards as the
+ * builder queries elsewhere.
  */
 const CLAIM_SQL = `UPDATE sync_jobs SET status = 'RUNNING', attempts = attempts + 1,
   started_at = coalesce(started_at, now()), worker_id = $1, heartbeat_at = now(), dedup_key = NULL, updated_at = now()
-WHERE id = $2
+FROM unnest($2::uuid[], $3::text[]) AS c(id, queue)
+WHERE sync_jobs.id = c.id
   -- Parents are rolled up from their children, never run.
   AND child_count IS NULL
   -- A delivery from a queue the job no longer belongs to (it was promoted) is stale.
-  AND queue = $3
+  AND sync_jobs.queue = c.queue
   AND status IN ('QUEUED', 'RUNNING') AND cancel_requested_at IS NULL AND attempts < max_attempts
   -- A delivery ahead of the job's time (it was rescheduled meanwhile) is stale; the delayed copy will come.
   AND (run_at IS NULL OR run_at <= now() + interval '1 second')
-RETURNING *,
-  -- The job's integration comes back in the same round trip (as JSON: its dates are revived above).
-  (SELECT to_json(i) FROM integrations i WHERE i.id = sync_jobs.integration_id) AS integration`;
+RETURNING sync_jobs.*,
+  -- The job's integration and watermarks come back in the same round trip (as JSON: dates are revived above).
+  (SELECT to_json(i) FROM integrations i WHERE i.id = sync_jobs.integration_id) AS integration,
+  (SELECT json_object_agg(w.resource, w.watermark) FROM sync_watermarks w
+    WHERE w.integration_id = sync_jobs.integration_id) AS watermarks`;
 
+/** The arrays every held write takes ($1-$8), and their names: a batch is unnest()ed into rows `u`. */
+const COUNTS_ARRAYS = `$1::uuid[], $2::int[], $3::int[], $4::int[], $5::int[], $6::real[], $7::boolean[], $8::text[]`;
+const COUNTS_COLUMNS = 'id, attempt, processed, total, failed, progress, has_message, message';
+/** `message` is kept when has_message is false (a count without a message leaves the last one in place). */
+const SET_COUNTS = `processed_items = u.processed, total_items = u.total, failed_items = u.failed,
+  progress = u.progress, message = CASE WHEN u.has_message THEN u.message ELSE sync_jobs.message END`;
 /** Held by (id, attempt) and RUNNING: the guard of every write made on behalf of an attempt. */
-const HELD_BY_SQL = `WHERE id = $1 AND status = 'RUNNING' AND attempts = $2 RETURNING *`;
-/** `message` is kept when $n is false (a count without a message leaves the last one in place). */
-const COUNTS_SQL = `processed_items = $3, total_items = $4, failed_items = $5, progress = $6,
-  message = CASE WHEN $7::boolean THEN $8::text ELSE message END`;
+const HELD = `sync_jobs.id = u.id AND sync_jobs.status = 'RUNNING' AND sync_jobs.attempts = u.attempt`;
 
-const PROGRESS_SQL = `UPDATE sync_jobs SET ${COUNTS_SQL}, heartbeat_at = now(), updated_at = now() ${HELD_BY_SQL}`;
+const PROGRESS_SQL = `UPDATE sync_jobs SET ${SET_COUNTS}, heartbeat_at = now(), updated_at = now()
+FROM unnest(${COUNTS_ARRAYS}) AS u(${COUNTS_COLUMNS})
+WHERE ${HELD}
+RETURNING sync_jobs.*`;
 
 // A cancel that was accepted (cancel_requested_at set) wins even when the handler got to the end first: the API
 // promised CANCELLED. The counts and result still record what was done.
-const FINISH_COMPLETED_SQL = `UPDATE sync_jobs SET ${COUNTS_SQL},
-  status = CASE WHEN cancel_requested_at IS NULL THEN 'COMPLETED' ELSE 'CANCELLED' END,
-  result = $9::jsonb,
-  error = CASE WHEN cancel_requested_at IS NULL THEN NULL
+const FINISH_SQL = `UPDATE sync_jobs SET ${SET_COUNTS},
+  status = CASE WHEN u.status = 'COMPLETED' AND cancel_requested_at IS NOT NULL THEN 'CANCELLED' ELSE u.status END,
+  result = u.result,
+  error = CASE WHEN u.status <> 'COMPLETED' THEN u.error
+    WHEN cancel_requested_at IS NULL THEN NULL
     ELSE jsonb_build_object('code', 'CANCELLED', 'message', 'Cancelled by request after its work had finished',
-      'attempt', $2::int) END,
+      'attempt', u.attempt) END,
   finished_at = now(), updated_at = now()
-${HELD_BY_SQL}`;
-
-const FINISH_SQL = `UPDATE sync_jobs SET ${COUNTS_SQL}, status = $9, result = $10::jsonb, error = $11::jsonb,
-  finished_at = now(), updated_at = now()
-${HELD_BY_SQL}`;
-
-function countsParams(counts: JobCounts, progress: number): unknown[] {
-  return [
-    counts.processed,
-    counts.total,
-    counts.failed,
-    progress,
-    counts.message !== undefined,
-    counts.message ?? null,
-  ];
-}
+FROM unnest(${COUNTS_ARRAYS}, $9::text[], $10::jsonb[], $11::jsonb[])
+  AS u(${COUNTS_COLUMNS}, status, result, error)
+WHERE ${HELD}
+RETURNING sync_jobs.*`;
 
 function heldBy(id: string, attempt: number) {
   return (eb: any): Expression<SqlBool> =>
     eb.and([eb('id', '=', id), eb('status', '=', 'RUNNING'), eb('attempts', '=', attempt)]);
 }
 
-/** Coalesced progress write. Returns undefined if the attempt no longer holds the job. */
+/** A write on behalf of one attempt of one job. */
+export interface HeldWrite {
+  id: string;
+  attempt: number;
+  counts: JobCounts;
+}
+
+function countsArrays<W extends HeldWrite>(writes: readonly W[], progress: (w: W) => number): unknown[] {
+  return [
+    writes.map((w) => w.id),
+    writes.map((w) => w.attempt),
+    writes.map((w) => w.counts.processed),
+    writes.map((w) => w.counts.total),
+    writes.map((w) => w.counts.failed),
+    writes.map(progress),
+    writes.map((w) => w.counts.message !== undefined),
+    writes.map((w) => w.counts.message ?? null),
+  ];
+}
+
+function byId(rows: SyncJob[]): Map<string, SyncJob> {
+  return new Map(rows.map((row) => [row.id, row]));
+}
+
+/** Coalesced progress writes, one statement. A write whose attempt no longer holds its job has no entry. */
+export async function updateSyncJobsProgress(
+  db: Database,
+  writes: readonly HeldWrite[],
+): Promise<Map<string, SyncJob>> {
+  if (writes.length === 0) return new Map();
+  const { rows } = await db.executeQuery<SyncJob>(
+    CompiledQuery.raw(
+      PROGRESS_SQL,
+      countsArrays(writes, (w) => progressOf(w.counts)),
+    ),
+  );
+  return byId(rows);
+}
+
+/** updateSyncJobsProgress for one job. Returns undefined if the attempt no longer holds the job. */
 export async function updateSyncJobProgress(
   db: Database,
   id: string,
   attempt: number,
   counts: JobCounts,
 ): Promise<SyncJob | undefined> {
-  const { rows } = await db.executeQuery<SyncJob>(
-    CompiledQuery.raw(PROGRESS_SQL, [id, attempt, ...countsParams(counts, progressOf(counts))]),
-  );
-  return rows[0];
+  return (await updateSyncJobsProgress(db, [{ id, attempt, counts }])).get(id);
 }
 
 export async function stampSyncJobHeartbeats(
@@ -239,27 +310,43 @@ export async function stampSyncJobHeartbeats(
 
 type FinalStatus = 'COMPLETED' | 'FAILED' | 'CANCELLED';
 
-/** RUNNING → COMPLETED | FAILED | CANCELLED for the attempt that holds the job. */
+export interface Outcome {
+  status: FinalStatus;
+  counts: JobCounts;
+  result?: unknown;
+  error?: JobError | null;
+}
+
+export type FinishWrite = Omit<HeldWrite, 'counts'> & Outcome;
+
+/**
+ * RUNNING → COMPLETED | FAILED | CANCELLED for the attempts that hold their jobs, one statement for the batch. A
+ * write whose attempt no longer holds its job has no entry in the result.
+ */
+export async function finishSyncJobs(
+  db: Database,
+  writes: readonly FinishWrite[],
+): Promise<Map<string, SyncJob>> {
+  if (writes.length === 0) return new Map();
+  const { rows } = await db.executeQuery<SyncJob>(
+    CompiledQuery.raw(FINISH_SQL, [
+      ...countsArrays(writes, (w) => (w.status === 'COMPLETED' ? 100 : progressOf(w.counts))),
+      writes.map((w) => w.status),
+      writes.map((w) => (w.result === undefined ? null : JSON.stringify(w.result))),
+      writes.map((w) => (w.status !== 'COMPLETED' && w.error ? JSON.stringify(w.error) : null)),
+    ]),
+  );
+  return byId(rows);
+}
+
+/** finishSyncJobs for one job. Returns undefined if the attempt no longer holds the job. */
 export async function finishSyncJob(
   db: Database,
   id: string,
   attempt: number,
-  outcome: { status: FinalStatus; counts: JobCounts; result?: unknown; error?: JobError | null },
+  outcome: Outcome,
 ): Promise<SyncJob | undefined> {
-  const result = outcome.result === undefined ? null : JSON.stringify(outcome.result);
-  const query =
-    outcome.status === 'COMPLETED'
-      ? CompiledQuery.raw(FINISH_COMPLETED_SQL, [id, attempt, ...countsParams(outcome.counts, 100), result])
-      : CompiledQuery.raw(FINISH_SQL, [
-          id,
-          attempt,
-          ...countsParams(outcome.counts, progressOf(outcome.counts)),
-          outcome.status,
-          result,
-          outcome.error ? JSON.stringify(outcome.error) : null,
-        ]);
-  const { rows } = await db.executeQuery<SyncJob>(query);
-  return rows[0];
+  return (await finishSyncJobs(db, [{ id, attempt, ...outcome }])).get(id);
 }
 
 /**

@@ -46,6 +46,11 @@ export interface SystemHandlerContext<O> {
 export interface HandlerContext<O> extends SystemHandlerContext<O> {
   integration: Integration;
   connector: Connector | PlatformConnector;
+  /**
+   * The integration's sync watermarks by resource, read with the claim of this attempt (one round trip fewer per
+   * job). Absent when the runner did not read them: read the table then.
+   */
+  watermarks?: ReadonlyMap<string, Date>;
 }
 
 export interface JobResultSummary {

@@ -38,6 +38,8 @@ export interface ResourcePlan {
   total: number | null;
   /** The stored watermark when the run was planned. */
   watermark: Date | undefined;
+  /** The first page, when planning read it (its size is the total when it is the only page). */
+  firstPage?: Page<unknown>;
 }
 
 export interface ResourceTally {
@@ -122,14 +124,18 @@ export function defineResourceSync<T extends { updatedAt: Date }>(spec: Resource
 
     async plan(ctx) {
       ctx.signal.throwIfAborted();
-      const watermark = await getWatermark(ctx.db, ctx.integration.id, spec.resource);
+      const watermark = ctx.watermarks
+        ? ctx.watermarks.get(spec.resource)
+        : await getWatermark(ctx.db, ctx.integration.id, spec.resource);
       const since =
         watermark && !ctx.options.fullSync ? new Date(watermark.getTime() - WATERMARK_OVERLAP_MS) : undefined;
-      const total = await spec.count(sandboxConnector(ctx), {
-        ...(since ? { updatedSince: since } : {}),
-        signal: ctx.signal,
-      });
-      return { since, total, watermark };
+      const connector = sandboxConnector(ctx);
+      const query = { ...(since ? { updatedSince: since } : {}), signal: ctx.signal };
+      // The first page comes first: when it is the only one, its size is the total and no count is asked for
+      // (most incremental runs, and every run with nothing to sync, make one call instead of two).
+      const firstPage = await spec.list(connector, { ...query, pageSize: READ_PAGE_SIZE });
+      const total = firstPage.next === undefined ? firstPage.items.length : await spec.count(connector, query);
+      return { since, total, watermark, firstPage };
     },
 
     async execute(ctx, plan, onBatch) {
@@ -144,9 +150,10 @@ export function defineResourceSync<T extends { updatedAt: Date }>(spec: Resource
       );
 
       // Pages and batches differ in size, so items wait here until a full batch (or the last items) can be written.
-      const pending: T[] = [];
-      let cursor: string | undefined;
-      let exhausted = false;
+      const first = plan.firstPage as Page<T> | undefined;
+      const pending: T[] = first ? [...first.items] : [];
+      let cursor: string | undefined = first?.next;
+      let exhausted = first !== undefined && cursor === undefined;
       for (;;) {
         while (!exhausted && pending.length < batchSize) {
           signal.throwIfAborted();

@@ -70,24 +70,38 @@ export interface JobMetricsRecorder {
 
 export function createJobMetricsRecorder(redis: Redis, prefix: string): JobMetricsRecorder {
   const counters = monitorKeys.jobCounters(prefix);
+  // A batch of events moves each counter once, by its total: a worker publishing fifty completions of one queue
+  // and type sends one HINCRBY for them, not fifty.
   function append(pipeline: ChainableCommander, events: { kind: JobEventKind; job: SyncJob }[]): number {
-    let commands = 0;
+    const increments = new Map<string, Map<string, number>>();
+    const sums = new Map<string, Map<string, number>>();
+    const add = (into: Map<string, Map<string, number>>, key: string, field: string, by: number) => {
+      let fields = into.get(key);
+      if (!fields) into.set(key, (fields = new Map()));
+      fields.set(field, (fields.get(field) ?? 0) + by);
+    };
     for (const { kind, job } of events) {
       if (job.child_count != null) continue;
       const counter = (JOB_COUNTERS as Partial<Record<JobEventKind, JobCounter>>)[kind];
       if (!counter) continue;
-      pipeline.hincrby(counters, `${counter}|${job.queue}|${job.sync_type}`, 1);
-      commands++;
+      add(increments, counters, `${counter}|${job.queue}|${job.sync_type}`, 1);
       const seen = observation(kind, job);
       if (seen) {
         const key = monitorKeys.histogram(prefix, seen.measure);
         const series = `${job.queue}|${job.sync_type}`;
-        pipeline
-          .hincrby(key, `${series}|${bucketIndex(seen.seconds)}`, 1)
-          .hincrbyfloat(key, `${series}|sum`, seen.seconds)
-          .hincrby(key, `${series}|count`, 1);
-        commands += 3;
+        add(increments, key, `${series}|${bucketIndex(seen.seconds)}`, 1);
+        add(increments, key, `${series}|count`, 1);
+        add(sums, key, `${series}|sum`, seen.seconds);
       }
+    }
+    let commands = 0;
+    for (const [key, fields] of increments) {
+      for (const [field, by] of fields) pipeline.hincrby(key, field, by);
+      commands += fields.size;
+    }
+    for (const [key, fields] of sums) {
+      for (const [field, by] of fields) pipeline.hincrbyfloat(key, field, by);
+      commands += fields.size;
     }
     return commands;
   }

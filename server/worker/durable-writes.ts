@@ -11,6 +11,7 @@ import type { Database } from '../../db/database.ts';
 import * as jobs from '../../db/queries/sync-job.ts';
 import type { JobStatus, QueueName, SyncJob } from '../../db/types.ts';
 import { retryWhileDatabaseUnavailable } from '../../db/availability.ts';
+import { createCoalescer } from './coalescer.ts';
 
 /** How long an outcome is retried. Longer than a restart or a failover; after it Bee-Queue's retry takes over. */
 export const OUTCOME_RETRY_MS = 120_000;
@@ -30,11 +31,69 @@ async function readBack(
   return row && row.attempts === attempt && statuses.includes(row.status) ? row : undefined;
 }
 
-export function startSyncJob(db: Database, id: string, queue: QueueName, workerId: string) {
-  return retryWhileDatabaseUnavailable(() => jobs.startSyncJob(db, id, queue, workerId), {
-    deadlineMs: CLAIM_RETRY_MS,
-    ...retry,
+/** A completion becomes CANCELLED when a cancel was accepted meanwhile (see finishSyncJobs). */
+function finishedAs(status: jobs.Outcome['status']): JobStatus[] {
+  return status === 'COMPLETED' ? ['COMPLETED', 'CANCELLED'] : [status];
+}
+
+/** The three writes every job makes, coalesced across the jobs of this worker: one statement per batch. */
+export interface StateWrites {
+  claim(id: string, queue: QueueName): Promise<jobs.ClaimedJob | undefined>;
+  /** Progress of a running attempt; undefined if it no longer holds the job. Not retried: the next one will do. */
+  progress(id: string, attempt: number, counts: jobs.JobCounts): Promise<SyncJob | undefined>;
+  finish(id: string, attempt: number, outcome: jobs.Outcome): Promise<SyncJob | undefined>;
+}
+
+/** Batches never hold more rows than this; Postgres takes arrays, so it is about latency, not parameters. */
+const MAX_BATCH = 500;
+
+export function createStateWrites(db: Database, workerId: string): StateWrites {
+  const byId = (w: { id: string }) => w.id;
+  const claims = createCoalescer<jobs.Claim, jobs.ClaimedJob | undefined>({
+    maxBatch: MAX_BATCH,
+    key: byId,
+    async run(batch) {
+      const claimed = await retryWhileDatabaseUnavailable(() => jobs.claimSyncJobs(db, workerId, batch), {
+        deadlineMs: CLAIM_RETRY_MS,
+        ...retry,
+      });
+      return batch.map((c) => claimed.get(c.id));
+    },
   });
+  const progress = createCoalescer<jobs.HeldWrite, SyncJob | undefined>({
+    maxBatch: MAX_BATCH,
+    key: byId,
+    async run(batch) {
+      const rows = await jobs.updateSyncJobsProgress(db, batch);
+      return batch.map((w) => rows.get(w.id));
+    },
+  });
+  const finishes = createCoalescer<jobs.FinishWrite, SyncJob | undefined>({
+    maxBatch: MAX_BATCH,
+    key: byId,
+    run: (batch) =>
+      retryWhileDatabaseUnavailable(
+        async (retried) => {
+          const rows = await jobs.finishSyncJobs(db, batch);
+          if (!retried || rows.size === batch.length) return batch.map((w) => rows.get(w.id));
+          // A try that committed but lost its reply leaves nothing for the repeat to change.
+          const missing = batch.filter((w) => !rows.has(w.id));
+          const now = new Map((await jobs.findSyncJobsByIds(db, missing.map(byId))).map((r) => [r.id, r]));
+          return batch.map((w) => {
+            const row = rows.get(w.id) ?? now.get(w.id);
+            return row && row.attempts === w.attempt && finishedAs(w.status).includes(row.status)
+              ? row
+              : undefined;
+          });
+        },
+        { deadlineMs: OUTCOME_RETRY_MS, ...retry },
+      ),
+  });
+  return {
+    claim: (id, queue) => claims.push({ id, queue }),
+    progress: (id, attempt, counts) => progress.push({ id, attempt, counts }),
+    finish: (id, attempt, outcome) => finishes.push({ id, attempt, ...outcome }),
+  };
 }
 
 export function settleUnstartableSyncJob(db: Database, id: string, queue: QueueName) {
@@ -42,23 +101,6 @@ export function settleUnstartableSyncJob(db: Database, id: string, queue: QueueN
     deadlineMs: OUTCOME_RETRY_MS,
     ...retry,
   });
-}
-
-export function finishSyncJob(
-  db: Database,
-  id: string,
-  attempt: number,
-  outcome: Parameters<typeof jobs.finishSyncJob>[3],
-): Promise<SyncJob | undefined> {
-  // A completion becomes CANCELLED when a cancel was accepted meanwhile (see finishSyncJob).
-  const expected: JobStatus[] =
-    outcome.status === 'COMPLETED' ? ['COMPLETED', 'CANCELLED'] : [outcome.status];
-  return retryWhileDatabaseUnavailable(
-    async (retried) =>
-      (await jobs.finishSyncJob(db, id, attempt, outcome)) ??
-      (retried ? await readBack(db, id, attempt, expected) : undefined),
-    { deadlineMs: OUTCOME_RETRY_MS, ...retry },
-  );
 }
 
 export function requeueSyncJobForRetry(

@@ -3,7 +3,7 @@
  * limits, coalesces progress, and records exactly one outcome through the guarded transitions of the state machine.
  */
 import type { Database } from '../../db/database.ts';
-import { updateSyncJobProgress, type JobCounts } from '../../db/queries/sync-job.ts';
+import type { JobCounts } from '../../db/queries/sync-job.ts';
 import type { Integration, JobError, QueueName, SyncJob } from '../../db/types.ts';
 import type { Config } from '../config.ts';
 import { deferSyncJob } from '../../db/queries/integration-breaker.ts';
@@ -24,11 +24,12 @@ import {
   SoftTimeLimitExceeded,
   WorkerShuttingDown,
 } from './abort-reasons.ts';
+import { createCoalescer } from './coalescer.ts';
 import {
-  finishSyncJob,
+  createStateWrites,
   requeueSyncJobForRetry,
   settleUnstartableSyncJob,
-  startSyncJob,
+  type StateWrites,
 } from './durable-writes.ts';
 import { createProgressReporter } from './progress-reporter.ts';
 
@@ -53,6 +54,8 @@ export interface JobRunnerDeps {
   connectors?: ConnectorDeps;
   /** A job went back to waiting until its run_at without spending an attempt (its integration is paused). */
   onDeferred?: (job: SyncJob) => void;
+  /** The claim, progress and outcome writes; by default coalesced across this runner's jobs. */
+  writes?: StateWrites;
 }
 
 /** Thrown back to Bee-Queue so it schedules the next attempt with backoff. */
@@ -88,29 +91,40 @@ function countsOf(p: ProgressUpdate): JobCounts {
 export function createJobRunner(deps: JobRunnerDeps) {
   const { db, config, events, log, workerId, held } = deps;
 
-  async function emit(kind: JobEventKind, job: SyncJob | undefined): Promise<void> {
-    if (!job) return;
-    try {
-      await events.publish(await withParentSnapshots(db, [{ kind, job }]));
-    } catch (err) {
-      log.warn({ err, jobId: job.id }, 'could not publish job event');
-    }
+  const writes = deps.writes ?? createStateWrites(db, workerId);
+  // Events of all the jobs go out together too: one pipeline per batch, in the order they were emitted.
+  const published = createCoalescer<{ kind: JobEventKind; job: SyncJob }, void>({
+    maxBatch: 1000,
+    async run(batch) {
+      try {
+        await events.publish(await withParentSnapshots(db, batch));
+      } catch (err) {
+        log.warn({ err, jobIds: batch.map((e) => e.job.id) }, 'could not publish job events');
+      }
+      return [];
+    },
+  });
+
+  /** Publishes a transition; awaiting it is optional (a job's events go out in order either way). */
+  function emit(kind: JobEventKind, job: SyncJob | undefined): Promise<void> {
+    return job ? published.push({ kind, job }) : Promise.resolve();
   }
 
   async function fail(job: SyncJob, counts: JobCounts, error: JobError): Promise<void> {
-    await emit('FAILED', await finishSyncJob(db, job.id, job.attempts, { status: 'FAILED', counts, error }));
+    await emit('FAILED', await writes.finish(job.id, job.attempts, { status: 'FAILED', counts, error }));
   }
 
   /** Runs one Bee-Queue delivery of job `id` taken from `queue`. Throws RetryLater to ask for another attempt. */
   return async function runDelivery(queue: QueueName, id: string): Promise<void> {
-    const started = await startSyncJob(db, id, queue, workerId);
+    const started = await writes.claim(id, queue);
     if (!started) {
       const settled = await settleUnstartableSyncJob(db, id, queue);
       if (settled) await emit(settled.status === 'CANCELLED' ? 'CANCELLED' : 'FAILED', settled);
       return;
     }
     const { job } = started;
-    await emit('STARTED', job);
+    // Not awaited: the handler need not wait for the publish, and the outcome's event follows this one.
+    void emit('STARTED', job);
     const attempt = job.attempts;
     const baseJobLog = log.child({
       jobId: job.id,
@@ -155,7 +169,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
       intervalMs: config.worker.progressIntervalMs,
       onError: (err) => jobLog.warn({ err }, 'progress write failed'),
       write: async (update) => {
-        const row = await updateSyncJobProgress(db, job.id, attempt, countsOf(update));
+        const row = await writes.progress(job.id, attempt, countsOf(update));
         if (!row) {
           controller.abort(new JobLost());
           return;
@@ -198,7 +212,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
         handler.scope === 'system'
           ? handler.run(base)
           : openConnector(db, deps.connectors, integration!, { dryRun, log: jobLog }).then((connector) =>
-              handler.run({ ...base, integration: integration!, connector }),
+              handler.run({ ...base, integration: integration!, connector, watermarks: started.watermarks }),
             );
       outcome = await Promise.race([work, limits]);
       if (outcome === HARD_LIMIT || outcome === CANCEL_GRACE) {
@@ -225,7 +239,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
       jobLog.warn('cancelled handler did not stop in time; slot freed');
       await emit(
         'CANCELLED',
-        await finishSyncJob(db, job.id, attempt, {
+        await writes.finish(job.id, attempt, {
           status: 'CANCELLED',
           counts,
           error: cancelError(attempt),
@@ -241,7 +255,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
         failed: summary.failed,
         ...(summary.message ? { message: summary.message } : {}),
       };
-      const done = await finishSyncJob(db, job.id, attempt, {
+      const done = await writes.finish(job.id, attempt, {
         status: 'COMPLETED',
         counts: finalCounts,
         result: summary,
@@ -260,7 +274,7 @@ export function createJobRunner(deps: JobRunnerDeps) {
     if (reason instanceof JobCancelled) {
       await emit(
         'CANCELLED',
-        await finishSyncJob(db, job.id, attempt, {
+        await writes.finish(job.id, attempt, {
           status: 'CANCELLED',
           counts,
           error: cancelError(attempt),
