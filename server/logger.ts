@@ -80,7 +80,11 @@ function redactedError(err: unknown): unknown {
  */
 type ChildFn = (this: Logger, bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => Logger;
 
-function redactingChildren(logger: Logger, pinoChild: ChildFn = logger.child as unknown as ChildFn): Logger {
+function redactingChildren(
+  logger: Logger,
+  // pino's own method, always called with `.call(logger)` below.
+  pinoChild: ChildFn = Reflect.get(logger, 'child') as ChildFn,
+): Logger {
   const child = (bindings: pino.Bindings, childOptions?: pino.ChildLoggerOptions) =>
     redactingChildren(pinoChild.call(logger, redactSecrets(bindings), childOptions), pinoChild);
   logger.child = child as unknown as Logger['child'];
