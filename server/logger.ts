@@ -83,7 +83,7 @@ type ChildFn = (this: Logger, bindings: pino.Bindings, options?: pino.ChildLogge
 function redactingChildren(
   logger: Logger,
   // pino's own method, always called with `.call(logger)` below.
-  pinoChild: ChildFn = Reflect.get(logger, 'child') as ChildFn,
+  pinoChild = Reflect.get(logger, 'child') as unknown as ChildFn,
 ): Logger {
   const child = (bindings: pino.Bindings, childOptions?: pino.ChildLoggerOptions) =>
     redactingChildren(pinoChild.call(logger, redactSecrets(bindings), childOptions), pinoChild);
