@@ -2,12 +2,23 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { preparedName } from './prepared.ts';
 import type { DB } from './types.ts';
 
 // COUNT(*) and other int8 values arrive as strings by default; our counts fit in a JS number.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export type Database = Kysely<DB>;
+
+/** Runs the texts registered in db/prepared.ts as named statements on this connection (kysely sends text + values). */
+function namePreparedStatements(client: pg.PoolClient): void {
+  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  client.query = ((...args: unknown[]) => {
+    const [text, values] = args;
+    const name = args.length <= 2 && typeof text === 'string' ? preparedName(text) : undefined;
+    return name ? query({ name, text, values }) : query(...args);
+  }) as typeof client.query;
+}
 
 /** Opens a pooled kysely handle. The caller owns it and must `destroy()` it. */
 export function createDatabase(url: string, options: { max?: number } = {}): Database {
@@ -16,7 +27,10 @@ export function createDatabase(url: string, options: { max?: number } = {}): Dat
   pool.on('error', () => undefined);
   // So must a client that is checked out when the server goes away: it emits 'error' too, and unheard that event
   // crashes the process. Its query in flight still fails with the error, and the pool discards the client.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    namePreparedStatements(client);
+  });
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -6,6 +6,7 @@
  */
 import { sql, type RawBuilder } from 'kysely';
 import type { Database } from '../database.ts';
+import { executePrepared } from '../prepared.ts';
 
 /** The part of the sandbox settings that decides how much data a seed creates. */
 export interface SandboxSeedSize {
@@ -262,7 +263,7 @@ export async function listSandboxProducts(
       sql<boolean>`(updated_at, sku) > (${page.after.updatedAt}::timestamptz, ${page.after.key})`,
     );
   }
-  const rows = await query.orderBy('updated_at').orderBy('sku').limit(page.limit).execute();
+  const rows = await executePrepared(db, query.orderBy('updated_at').orderBy('sku').limit(page.limit));
   return rows.map((row) => ({
     sku: row.sku,
     productCode: row.product_code,
@@ -329,7 +330,7 @@ export async function listSandboxStockLevels(
       sql<boolean>`(s.updated_at, s.sku) > (${page.after.updatedAt}::timestamptz, ${page.after.key})`,
     );
   }
-  const rows = await query.orderBy('s.updated_at').orderBy('s.sku').limit(page.limit).execute();
+  const rows = await executePrepared(db, query.orderBy('s.updated_at').orderBy('s.sku').limit(page.limit));
   return rows.map((row) => ({
     sku: row.sku,
     quantity: Number(row.quantity ?? 0),
@@ -368,7 +369,10 @@ export async function listSandboxOrders(
       sql<boolean>`(updated_at, external_id) > (${page.after.updatedAt}::timestamptz, ${page.after.key})`,
     );
   }
-  const rows = await query.orderBy('updated_at').orderBy('external_id').limit(page.limit).execute();
+  const rows = await executePrepared(
+    db,
+    query.orderBy('updated_at').orderBy('external_id').limit(page.limit),
+  );
   return rows.map((row) => ({
     externalId: row.external_id,
     status: row.status,
