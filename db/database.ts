@@ -10,13 +10,26 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export type Database = Kysely<DB>;
 
-/** Runs the texts registered in db/prepared.ts as named statements on this connection (kysely sends text + values). */
+/**
+ * Runs the texts registered in db/prepared.ts as named statements on this connection (kysely sends text + values).
+ * A migration that changes a table under a running process makes Postgres refuse a prepared `RETURNING *` ("cached
+ * plan must not change result type"): the statement is then dropped and prepared again, once.
+ */
 function namePreparedStatements(client: pg.PoolClient): void {
-  const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+  const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+  const parsed = (client as unknown as { connection: { parsedStatements: Record<string, string> } })
+    .connection.parsedStatements;
   client.query = ((...args: unknown[]) => {
     const [text, values] = args;
     const name = args.length <= 2 && typeof text === 'string' ? preparedName(text) : undefined;
-    return name ? query({ name, text, values }) : query(...args);
+    if (!name) return query(...args);
+    return query({ name, text, values }).catch(async (err: unknown) => {
+      const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
+      if (code !== '0A000' || !String(message).includes('cached plan must not change result type')) throw err;
+      await query(`DEALLOCATE ${name}`);
+      delete parsed[name];
+      return query({ name, text, values });
+    });
   }) as typeof client.query;
 }
 

@@ -164,7 +164,7 @@ describe('coalesced state writes', () => {
     expect(progress).not.toContain('sync_jobs_open');
   });
 
-  it('runs the claim as a named prepared statement on each connection', async () => {
+  it('runs the claim as a named prepared statement on each connection, prepared again after a migration', async () => {
     const [id] = await newJobs(1);
     const db = createDatabase(t.url, { max: 1 });
     try {
@@ -175,6 +175,12 @@ describe('coalesced state writes', () => {
       }>`SELECT name, statement FROM pg_prepared_statements`.execute(db);
       const claim = rows.find((r) => r.statement === STATE_SQL.claim);
       expect(claim?.name).toMatch(/^sync_orchestrator_\d+$/);
+
+      // A migration adds a column while the statement is prepared on this connection: the next claim still works.
+      await sql`ALTER TABLE sync_jobs ADD COLUMN added_later integer NOT NULL DEFAULT 7`.execute(t.db);
+      const [next] = await newJobs(1);
+      const again = await claimSyncJobs(db, 'w-prep', [{ id: next!, queue: 'sync_products' }]);
+      expect(again.get(next!)?.job).toMatchObject({ status: 'RUNNING', added_later: 7 });
     } finally {
       await db.destroy();
     }
