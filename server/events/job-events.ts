@@ -49,7 +49,8 @@ export function createJobEventPublisher(redis: Redis, prefix: string): JobEventP
     const pipeline = redis.pipeline();
     const at = new Date().toISOString();
     for (const { kind, job } of events) {
-      const message = JSON.stringify({ kind, job, at } satisfies JobEvent);
+      // Encoded once for both channels (a string would be encoded to UTF-8 on each write).
+      const message = Buffer.from(JSON.stringify({ kind, job, at } satisfies JobEvent));
       pipeline.publish(jobTopics.jobUpdated(prefix, job.id), message);
       pipeline.publish(jobTopics.jobEvents(prefix), message);
     }

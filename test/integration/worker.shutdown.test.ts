@@ -23,8 +23,9 @@ let redis: Redis;
 const children: ChildWorker[] = [];
 // 240 items in batches of 5, 30 ms per platform call: a few seconds of work, checking its signal between batches.
 const slowStore = { products: 120, variantsPerProduct: 2, orders: 0, latencyMs: 30, pageSize: 50 };
-// 500 items, 40 ms per call: long enough to still be running after another worker process has started.
-const longStore = { products: 250, variantsPerProduct: 2, orders: 0, latencyMs: 40, pageSize: 100 };
+// 500 items, 80 ms per call: long enough to still be running after another worker process has started, even
+// when a loaded machine takes seconds to start one.
+const longStore = { products: 250, variantsPerProduct: 2, orders: 0, latencyMs: 80, pageSize: 100 };
 
 async function spawn(env: Record<string, string> = {}): Promise<ChildWorker> {
   const child = await spawnWorker({ ...stack.env, ...env });
