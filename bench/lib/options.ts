@@ -64,7 +64,10 @@ const FULL = {
   rawConcurrency: 20,
   e2eJobs: 10_000,
   batchSize: 1000,
-  workerConcurrency: 20,
+  // The worker's sync_bulk concurrency (the raw baseline keeps Bee-Queue's 20). A no-op job spends its time waiting
+  // for its batch (claim, events, outcome), so more jobs in flight make fuller batches: 20 → 50 measured +23 %
+  // end-to-end jobs/s and −17 % worker CPU per job on 2 cores.
+  workerConcurrency: 50,
   urgentBacklog: 10_000,
   urgentJobs: 100,
   urgentBacklogLatencyMs: 50,

@@ -29,12 +29,15 @@ export interface SyncJobLogLine {
 
 /**
  * Appends lines of any number of jobs in one statement (lines of jobs deleted meanwhile are dropped), then removes
- * each touched job's lines beyond the newest `keepPerJob`.
+ * the lines beyond the newest `keepPerJob` of the jobs in `trim` (default: every job touched). A caller that knows
+ * which jobs cannot be over the limit (see server/monitor/job-log-sink.ts) names only the others; with none, no
+ * DELETE is sent.
  */
 export async function appendSyncJobLogLines(
   db: Database,
   lines: NewSyncJobLogLine[],
   keepPerJob: number,
+  trim: string[] = [...new Set(lines.map((l) => l.jobId))],
 ): Promise<void> {
   if (lines.length === 0) return;
   await sql`
@@ -48,12 +51,12 @@ export async function appendSyncJobLogLines(
     ) WITH ORDINALITY AS l(job_id, attempt, level, message, data, worker_id, at, n)
     WHERE EXISTS (SELECT 1 FROM sync_jobs j WHERE j.id = l.job_id)
     ORDER BY l.n`.execute(db);
-  const jobIds = [...new Set(lines.map((l) => l.jobId))];
+  if (trim.length === 0) return;
   await sql`
     DELETE FROM sync_job_logs d USING (
       SELECT id FROM (
         SELECT id, row_number() OVER (PARTITION BY job_id ORDER BY id DESC) AS rn
-        FROM sync_job_logs WHERE job_id = ANY(${jobIds}::uuid[])
+        FROM sync_job_logs WHERE job_id = ANY(${trim}::uuid[])
       ) ranked WHERE rn > ${keepPerJob}
     ) old
     WHERE d.id = old.id`.execute(db);

@@ -21,6 +21,8 @@ const MAX_MESSAGE = 2000;
 const MAX_DATA = 8000;
 /** Lines held in memory across all jobs before a flush is forced. */
 const MAX_BUFFERED = 20_000;
+/** Jobs whose stored lines are counted (to skip the trim of short logs). */
+const MAX_COUNTED_JOBS = 10_000;
 
 /** A logger that writes every call to `primary` and a copy to `copy`; children stay paired. */
 function tee(primary: Logger, copy: Logger): Logger {
@@ -64,6 +66,13 @@ export function createJobLogSink(options: {
   }
   const pending = new Map<string, NewSyncJobLogLine[]>();
   let buffered = 0;
+  /**
+   * Lines this process has stored per job, for the trim: a job whose stored lines can all be counted here, and are
+   * no more than the limit, needs no DELETE (most jobs log a few lines). A retry (attempt > 1) may have lines from
+   * an earlier attempt elsewhere, so it is always trimmed. Bounded: the oldest entries go first; a job forgotten here
+   * counts from zero again, so at worst it keeps up to twice its limit until its next trim.
+   */
+  const stored = new Map<string, number>();
   let flushing: Promise<void> | undefined;
 
   function keep(line: string): void {
@@ -105,9 +114,20 @@ export function createJobLogSink(options: {
     while (flushing) await flushing;
     if (pending.size === 0) return;
     const batch = [...pending.values()].flat();
+    const trim: string[] = [];
+    for (const [jobId, lines] of pending) {
+      const total = (stored.get(jobId) ?? 0) + lines.length;
+      stored.delete(jobId);
+      stored.set(jobId, total);
+      if (total > maxLinesPerJob || lines.some((l) => l.attempt > 1)) trim.push(jobId);
+    }
+    for (const jobId of stored.keys()) {
+      if (stored.size <= MAX_COUNTED_JOBS) break;
+      stored.delete(jobId);
+    }
     pending.clear();
     buffered = 0;
-    flushing = appendSyncJobLogLines(db, batch, maxLinesPerJob)
+    flushing = appendSyncJobLogLines(db, batch, maxLinesPerJob, trim)
       .catch((err: unknown) => log.warn({ err, lines: batch.length }, 'could not store job log lines'))
       .finally(() => (flushing = undefined));
     await flushing;

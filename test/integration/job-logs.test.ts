@@ -142,13 +142,25 @@ describe('SyncJob.logs', () => {
       for (let i = 1; i <= 300; i++) log.info({ i }, `step ${i}`);
     }
     expect(statements).toEqual([]);
-    await sink.stop();
-    // One INSERT … SELECT FROM unnest(…) and one trimming DELETE, for 600 lines of two jobs.
-    expect(statements).toHaveLength(2);
+    await sink.flush();
+    // One INSERT … SELECT FROM unnest(…) for 600 lines of two jobs: the newest 20 of each, and nothing older is
+    // stored, so there is nothing to trim and no DELETE.
+    expect(statements).toHaveLength(1);
     for (const job of jobs) {
       const lines = await logsOf(job.id, 100);
       expect(lines.map((l) => l.message)).toEqual(Array.from({ length: 20 }, (_, i) => `step ${281 + i}`));
       expect(lines[0]).toMatchObject({ workerId: 'w1', attempt: 1, data: { i: 281 } });
+    }
+    // Five more lines each take both jobs over the limit: one INSERT and one trimming DELETE.
+    for (const job of jobs) {
+      const log = sink.wrap(silent.child({ jobId: job.id }), job);
+      for (let i = 301; i <= 305; i++) log.info({ i }, `step ${i}`);
+    }
+    await sink.stop();
+    expect(statements).toHaveLength(3);
+    for (const job of jobs) {
+      const lines = await logsOf(job.id, 100);
+      expect(lines.map((l) => l.message)).toEqual(Array.from({ length: 20 }, (_, i) => `step ${286 + i}`));
       await stack.api.services.jobs.cancel(job.id);
     }
   });
