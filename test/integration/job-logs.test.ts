@@ -7,7 +7,7 @@ import type { KyselyPlugin, RootOperationNode } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { findSyncJobById } from '../../db/queries/sync-job.ts';
 import type { SyncJob } from '../../db/types.ts';
-import { createLogger } from '../../server/logger.ts';
+import { REDACTED, createLogger } from '../../server/logger.ts';
 import { createJobLogSink } from '../../server/monitor/job-log-sink.ts';
 import { scriptedHandlers } from '../helpers/handlers.ts';
 import {
@@ -163,6 +163,48 @@ describe('SyncJob.logs', () => {
       expect(lines.map((l) => l.message)).toEqual(Array.from({ length: 20 }, (_, i) => `step ${286 + i}`));
       await stack.api.services.jobs.cancel(job.id);
     }
+  });
+
+  it('stores the same fields, redacted, whether a line is kept directly or formatted by pino', async () => {
+    const { job } = await stack.api.services.jobs.create({
+      integrationId,
+      syncType: 'PRODUCTS',
+      runAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    const sink = createJobLogSink({
+      db: stack.db,
+      log: createLogger({ name: 'test', level: 'silent' }),
+      workerId: 'w1',
+      maxLinesPerJob: 20,
+      flushIntervalMs: 60_000,
+    });
+    const silent = createLogger({ name: 'test', level: 'silent' });
+    const log = sink.wrap(silent.child({ jobId: job.id }), { ...job, attempts: 1 }).child({
+      step: 'a',
+      password: 'hunter2',
+    });
+    log.info({ n: 1, apiKey: 'k-123', nested: { refreshToken: 't-456' } }, 'direct'); // (obj, msg): kept directly
+    log.info({ n: 1, apiKey: 'k-123', nested: { refreshToken: 't-456' } }, 'via %s', 'pino'); // printf: pino
+    log.warn('plain message');
+    log.debug({ n: 2 }, 'below info: not kept');
+    await sink.stop();
+    const lines = await logsOf(job.id, 10);
+    expect(lines.map((l) => [l.level, l.message])).toEqual([
+      ['INFO', 'direct'],
+      ['INFO', 'via pino'],
+      ['WARN', 'plain message'],
+    ]);
+    const fields = {
+      step: 'a',
+      password: REDACTED,
+      n: 1,
+      apiKey: REDACTED,
+      nested: { refreshToken: REDACTED },
+    };
+    expect(lines[0]?.data).toEqual(fields);
+    expect(lines[1]?.data).toEqual(fields);
+    expect(lines[2]?.data).toEqual({ step: 'a', password: REDACTED });
+    await stack.api.services.jobs.cancel(job.id);
   });
 
   it('REST: GET /api/sync/jobs/{id}/logs', async () => {
