@@ -78,21 +78,34 @@ function captureDirectly(direct: DirectCapture, method: string, args: unknown[])
   return true;
 }
 
-/** A logger that writes every call to `primary` and a copy to `copy` (or straight to the sink); children stay paired. */
-function tee(primary: Logger, copy: Logger, direct: DirectCapture): Logger {
+/** Made on first use: most jobs never log a line that needs pino, and a pino child per job costs. */
+function lazy(make: () => Logger): () => Logger {
+  let made: Logger | undefined;
+  return () => (made ??= make());
+}
+
+/**
+ * A logger that writes every call to `primary` and a copy to the capture logger `copy` (or straight to the sink);
+ * children stay paired.
+ */
+function tee(primary: Logger, copy: () => Logger, direct: DirectCapture): Logger {
   return new Proxy(primary, {
     get(target, prop) {
       if (prop === 'child') {
         return (bindings: Record<string, unknown>, options?: object) =>
-          tee(target.child(bindings, options), copy.child(bindings, options), {
-            ...direct,
-            bindings: { ...direct.bindings, ...redactSecrets(bindings) },
-          });
+          tee(
+            target.child(bindings, options),
+            lazy(() => copy().child(bindings, options)),
+            {
+              ...direct,
+              bindings: { ...direct.bindings, ...redactSecrets(bindings) },
+            },
+          );
       }
       if (typeof prop === 'string' && LEVEL_METHODS.has(prop)) {
         return (...args: unknown[]) => {
           if (!captureDirectly(direct, prop, args)) {
-            (copy as unknown as Record<string, (...a: unknown[]) => void>)[prop]!(...args);
+            (copy() as unknown as Record<string, (...a: unknown[]) => void>)[prop]!(...args);
           }
           (target as unknown as Record<string, (...a: unknown[]) => void>)[prop]!(...args);
         };
@@ -223,13 +236,17 @@ export function createJobLogSink(options: {
 
   return {
     wrap: (jobLog, job) =>
-      tee(jobLog, capture.child({ jobId: job.id, attempt: job.attempts, workerId }), {
-        jobId: job.id,
-        attempt: job.attempts,
-        bindings: {},
-        keep: (jobId, attempt, level, message, fields) =>
-          add(jobId, attempt, level, message, fields, Date.now()),
-      }),
+      tee(
+        jobLog,
+        lazy(() => capture.child({ jobId: job.id, attempt: job.attempts, workerId })),
+        {
+          jobId: job.id,
+          attempt: job.attempts,
+          bindings: {},
+          keep: (jobId, attempt, level, message, fields) =>
+            add(jobId, attempt, level, message, fields, Date.now()),
+        },
+      ),
     flush,
     async stop() {
       clearInterval(timer);
