@@ -165,7 +165,7 @@ describe('SyncJob.logs', () => {
     }
   });
 
-  it('stores the same fields, redacted, whether a line is kept directly or formatted by pino', async () => {
+  it('stores child bindings and every call shape with its fields redacted, and nothing below info', async () => {
     const { job } = await stack.api.services.jobs.create({
       integrationId,
       syncType: 'PRODUCTS',
@@ -183,8 +183,8 @@ describe('SyncJob.logs', () => {
       step: 'a',
       password: 'hunter2',
     });
-    log.info({ n: 1, apiKey: 'k-123', nested: { refreshToken: 't-456' } }, 'direct'); // (obj, msg): kept directly
-    log.info({ n: 1, apiKey: 'k-123', nested: { refreshToken: 't-456' } }, 'via %s', 'pino'); // printf: pino
+    log.info({ n: 1, apiKey: 'k-123', nested: { refreshToken: 't-456' } }, 'direct');
+    log.info({ n: 1, apiKey: 'k-123', nested: { refreshToken: 't-456' } }, 'via %s', 'pino');
     log.warn('plain message');
     log.debug({ n: 2 }, 'below info: not kept');
     await sink.stop();
