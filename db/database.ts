@@ -17,8 +17,9 @@ export type Database = Kysely<DB>;
  */
 function namePreparedStatements(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
-  const parsed = (client as unknown as { connection: { parsedStatements: Record<string, string> } })
-    .connection.parsedStatements;
+  // pg's record of what this connection has prepared (pg 8); absent in another client, then nothing is forgotten.
+  const parsed = (client as unknown as { connection?: { parsedStatements?: Record<string, string> } })
+    .connection?.parsedStatements;
   client.query = ((...args: unknown[]) => {
     const [text, values] = args;
     const name = args.length <= 2 && typeof text === 'string' ? preparedName(text) : undefined;
@@ -27,7 +28,7 @@ function namePreparedStatements(client: pg.PoolClient): void {
       const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
       if (code !== '0A000' || !String(message).includes('cached plan must not change result type')) throw err;
       await query(`DEALLOCATE ${name}`);
-      delete parsed[name];
+      if (parsed) delete parsed[name];
       return query({ name, text, values });
     });
   }) as typeof client.query;

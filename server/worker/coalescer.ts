@@ -6,8 +6,6 @@
  */
 export interface Coalescer<I, O> {
   push(item: I): Promise<O>;
-  /** Resolves once every item pushed so far is settled. */
-  drain(): Promise<void>;
 }
 
 export function createCoalescer<I, O>(options: {
@@ -67,11 +65,6 @@ export function createCoalescer<I, O>(options: {
         queue.push({ item, resolve, reject });
         kick();
       });
-    },
-    async drain() {
-      while (running || queue.length > 0 || scheduled) {
-        await (running ?? new Promise((r) => setImmediate(r)));
-      }
     },
   };
 }
