@@ -134,7 +134,8 @@ export function defineResourceSync<T extends { updatedAt: Date }>(spec: Resource
       // The first page comes first: when it is the only one, its size is the total and no count is asked for
       // (most incremental runs, and every run with nothing to sync, make one call instead of two).
       const firstPage = await spec.list(connector, { ...query, pageSize: READ_PAGE_SIZE });
-      const total = firstPage.next === undefined ? firstPage.items.length : await spec.count(connector, query);
+      const total =
+        firstPage.next === undefined ? firstPage.items.length : await spec.count(connector, query);
       return { since, total, watermark, firstPage };
     },
 
