@@ -6,8 +6,8 @@
  *
  * The names are applied by the pool of `createDatabase` (db/database.ts); PGlite runs them unnamed.
  */
-import type { Compilable, CompiledQuery } from 'kysely';
-import type { Database } from './database.ts';
+import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import type { DB } from './types.ts';
 
 const MAX_PREPARED = 64;
 const names = new Map<string, string>();
@@ -24,7 +24,7 @@ export function preparedName(text: string): string | undefined {
 }
 
 /** Compiles a builder query, registers its text, and runs it: for queries whose text has a few fixed shapes. */
-export async function executePrepared<O>(db: Database, query: Compilable<O>): Promise<O[]> {
+export async function executePrepared<O>(db: Kysely<DB>, query: Compilable<O>): Promise<O[]> {
   const compiled: CompiledQuery<O> = query.compile();
   prepared(compiled.sql);
   return (await db.executeQuery(compiled)).rows;
