@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createDatabase, type Database } from '../../db/database.ts';
+import type { NewSyncJob } from '../../db/types.ts';
 import { inject } from 'vitest';
 import { TEST_PG_ADMIN_URL, databaseUrl } from './env.ts';
 
@@ -45,5 +46,34 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await db.destroy();
       await admin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
     },
+  };
+}
+
+/** A sandbox integration to hang jobs on; returns its id. */
+export async function insertSandboxIntegration(db: Database): Promise<string> {
+  const row = await db
+    .insertInto('integrations')
+    .values({ name: 'x', platform: 'SANDBOX', settings: '{}', credentials: null })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** A new QUEUED PRODUCTS job row of `integrationId` on sync_products, for inserting straight into sync_jobs. */
+export function queuedJobRow(integrationId: string, overrides: Partial<NewSyncJob> = {}): NewSyncJob {
+  return {
+    id: randomUUID(),
+    integration_id: integrationId,
+    sync_type: 'PRODUCTS',
+    priority: 'NORMAL',
+    origin: 'API',
+    queue: 'sync_products',
+    status: 'QUEUED',
+    options: '{}',
+    idempotency_key: null,
+    dedup_key: null,
+    max_attempts: 2,
+    run_at: null,
+    ...overrides,
   };
 }

@@ -1,5 +1,4 @@
 /** The state machine's guarded transitions, straight against Postgres. */
-import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   cancelQueuedSyncJob,
@@ -14,7 +13,12 @@ import {
   updateSyncJobProgress,
 } from '../../db/queries/sync-job.ts';
 import type { NewSyncJob, SyncJob } from '../../db/types.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import {
+  createTestDatabase,
+  insertSandboxIntegration,
+  queuedJobRow,
+  type TestDatabase,
+} from '../helpers/db.ts';
 
 let t: TestDatabase;
 let integrationId: string;
@@ -22,21 +26,7 @@ const counts = { processed: 3, total: 10, failed: 1 };
 const err = { code: 'X', message: 'boom' };
 
 function jobRow(overrides: Partial<NewSyncJob> = {}): NewSyncJob {
-  return {
-    id: randomUUID(),
-    integration_id: integrationId,
-    sync_type: 'PRODUCTS',
-    priority: 'NORMAL',
-    origin: 'API',
-    queue: 'sync_products',
-    status: 'QUEUED',
-    options: '{}',
-    idempotency_key: null,
-    dedup_key: null,
-    max_attempts: 2,
-    run_at: null,
-    ...overrides,
-  };
+  return queuedJobRow(integrationId, overrides);
 }
 
 async function newJob(overrides: Partial<NewSyncJob> = {}): Promise<SyncJob> {
@@ -46,12 +36,7 @@ async function newJob(overrides: Partial<NewSyncJob> = {}): Promise<SyncJob> {
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  const row = await t.db
-    .insertInto('integrations')
-    .values({ name: 'x', platform: 'SANDBOX', settings: '{}', credentials: null })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  integrationId = row.id;
+  integrationId = await insertSandboxIntegration(t.db);
 });
 
 afterAll(async () => {

@@ -3,7 +3,6 @@
  * batch, each row keeps its own guard, each batch finds its rows by primary key however many jobs wait, and the
  * statements run as named prepared statements.
  */
-import { randomUUID } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,32 +14,23 @@ import {
   insertSyncJobs,
   requestSyncJobCancel,
 } from '../../db/queries/sync-job.ts';
-import type { DB, NewSyncJob } from '../../db/types.ts';
+import type { DB } from '../../db/types.ts';
 import { createStateWrites } from '../../server/worker/durable-writes.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import {
+  createTestDatabase,
+  insertSandboxIntegration,
+  queuedJobRow,
+  type TestDatabase,
+} from '../helpers/db.ts';
 
 let t: TestDatabase;
 let integrationId: string;
 
-function jobRow(): NewSyncJob {
-  return {
-    id: randomUUID(),
-    integration_id: integrationId,
-    sync_type: 'PRODUCTS',
-    priority: 'NORMAL',
-    origin: 'API',
-    queue: 'sync_products',
-    status: 'QUEUED',
-    options: '{}',
-    idempotency_key: null,
-    dedup_key: null,
-    max_attempts: 3,
-    run_at: null,
-  };
-}
-
 async function newJobs(n: number): Promise<string[]> {
-  const rows = await insertSyncJobs(t.db, Array.from({ length: n }, jobRow));
+  const rows = await insertSyncJobs(
+    t.db,
+    Array.from({ length: n }, () => queuedJobRow(integrationId, { max_attempts: 3 })),
+  );
   return rows.map((r) => r.id);
 }
 
@@ -60,12 +50,7 @@ function countingDatabase(): { db: Database; texts: string[] } {
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  const row = await t.db
-    .insertInto('integrations')
-    .values({ name: 'x', platform: 'SANDBOX', settings: '{}', credentials: null })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  integrationId = row.id;
+  integrationId = await insertSandboxIntegration(t.db);
 });
 
 afterAll(async () => {

@@ -8,6 +8,7 @@ import { useNavigate, routes } from '../app/router.tsx';
 import type { JobStatus, LedgerOutcome } from '../gql/graphql.ts';
 import { isFinished } from '../graphql/enums.ts';
 import { RetrySyncJobMutation } from '../jobs/job-operations.ts';
+import { CursorPager } from '../ui/CursorPager.tsx';
 import { ErrorMessage } from '../ui/ErrorMessage.tsx';
 import { EmptyState, Loading } from '../ui/states.tsx';
 import { JobItemsQuery } from './ledger-operations.ts';
@@ -110,25 +111,7 @@ export function JobItemsSection({
         </EmptyState>
       )}
       {entries.length > 0 && <LedgerTable entries={entries} caption="Items of this job" />}
-      {(cursors.length > 1 || items?.pageInfo?.hasNextPage) && (
-        <nav className="pager" aria-label="Item pages">
-          <button
-            type="button"
-            disabled={cursors.length <= 1}
-            onClick={() => setCursors((c) => c.slice(0, -1))}
-          >
-            Previous
-          </button>
-          <span className="muted">Page {cursors.length}</span>
-          <button
-            type="button"
-            disabled={!items?.pageInfo?.hasNextPage}
-            onClick={() => setCursors((c) => [...c, items?.pageInfo?.endCursor ?? null])}
-          >
-            Next
-          </button>
-        </nav>
-      )}
+      <CursorPager label="Item pages" cursors={cursors} setCursors={setCursors} pageInfo={items?.pageInfo} />
     </section>
   );
 }

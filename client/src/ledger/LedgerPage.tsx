@@ -7,6 +7,7 @@ import { useQuery } from 'urql';
 import { routes, useLocation, useNavigate } from '../app/router.tsx';
 import type { ItemLedgerFilter, LedgerOutcome } from '../gql/graphql.ts';
 import { IntegrationNamesQuery } from '../integrations/integration-operations.ts';
+import { CursorPager } from '../ui/CursorPager.tsx';
 import { ErrorMessage } from '../ui/ErrorMessage.tsx';
 import { EmptyState, Loading } from '../ui/states.tsx';
 import { ItemLedgerQuery } from './ledger-operations.ts';
@@ -164,25 +165,12 @@ function LedgerSearchView({ search }: { search: string }) {
           </EmptyState>
         )}
         {entries.length > 0 && <LedgerTable entries={entries} caption="Ledger items" showJob />}
-        {(cursors.length > 1 || page?.pageInfo?.hasNextPage) && (
-          <nav className="pager" aria-label="Ledger pages">
-            <button
-              type="button"
-              disabled={cursors.length <= 1}
-              onClick={() => setCursors((c) => c.slice(0, -1))}
-            >
-              Previous
-            </button>
-            <span className="muted">Page {cursors.length}</span>
-            <button
-              type="button"
-              disabled={!page?.pageInfo?.hasNextPage}
-              onClick={() => setCursors((c) => [...c, page?.pageInfo?.endCursor ?? null])}
-            >
-              Next
-            </button>
-          </nav>
-        )}
+        <CursorPager
+          label="Ledger pages"
+          cursors={cursors}
+          setCursors={setCursors}
+          pageInfo={page?.pageInfo}
+        />
       </section>
     </div>
   );
